@@ -56,7 +56,12 @@ def leaky_relu_prime(z, negative_slope=0.01):
 
 
 def softplus(z):
-    """softplus(z) = log(1 + e^z) = max(z, 0) + log(1 + e^(-|z|)) (the stable form)."""
+    """softplus(z) = log(1 + e^z) = max(z, 0) + log(1 + e^(-|z|)) (the stable form).
+
+    Note: deck 002's activation slide prints ln(1 + e^(-z)); that is softplus(-z), a decreasing
+    function with derivative -sigma(-z). The usual softplus, whose derivative is sigma (deck 001,
+    COURSE.md topic 3), is ln(1 + e^z).
+    """
     return np.maximum(z, 0) + np.log1p(np.exp(-np.abs(z)))
 
 
