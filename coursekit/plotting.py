@@ -1,0 +1,232 @@
+"""Static matplotlib figures shared by the lessons: data, decision boundaries, hidden spaces, curves.
+
+Every function draws into an ``ax`` you pass (``fig, ax = plt.subplots()``) and returns the
+artists it made, so an explorer can build a plot once and then update it in place: the
+decision-boundary and hidden-space plots return small objects with an ``update(model)``
+method, the curves return their ``Line2D`` objects.
+
+Models are anything callable on a batch: a coursekit ``Module`` (``model(X)`` runs forward)
+or a plain function ``predict(X) -> scores``. Call ``model.eval()`` first if it has dropout.
+"""
+from __future__ import annotations
+
+import numpy as np
+from matplotlib.colors import LinearSegmentedColormap, ListedColormap
+
+from ._checks import float_array, positive_int
+from .layers import Linear
+from .module import Sequential
+
+CLASS_COLORS = ("tab:blue", "tab:red", "tab:green", "tab:orange", "tab:purple",
+                "tab:brown", "tab:pink", "tab:gray", "tab:olive", "tab:cyan")
+# Binary scores: class 0 blue, undecided white, class 1 red (the points use the same colours).
+BINARY_CMAP = LinearSegmentedColormap.from_list("coursekit_binary", ["tab:blue", "white", "tab:red"])
+
+
+def _labels(y, n: int) -> np.ndarray:
+    y = np.asarray(y)
+    if y.shape != (n,) or y.dtype.kind not in "biu":
+        raise ValueError(f"y must be {n} integer class labels, shape ({n},), got shape {y.shape} "
+                         f"and dtype {y.dtype}")
+    return y.astype(int)
+
+
+def scatter_classes(ax, X, y, **kwargs):
+    """Scatter 2-D points coloured by their integer class label.
+
+    Shapes
+    ------
+    X: (n, 2); y: (n,) integers in [0, 10).
+
+    Returns
+    -------
+    matplotlib.collections.PathCollection (update with ``set_offsets``).
+    """
+    X = float_array(X, "X", ndim=2)
+    if X.shape[1] != 2:
+        raise ValueError(f"X must have 2 columns to be drawn in the plane, got shape {X.shape}")
+    y = _labels(y, X.shape[0])
+    kwargs.setdefault("edgecolors", "k")
+    kwargs.setdefault("s", 30)
+    kwargs.setdefault("zorder", 3)
+    colors = np.asarray(CLASS_COLORS, dtype=object)[y % len(CLASS_COLORS)]
+    return ax.scatter(X[:, 0], X[:, 1], c=list(colors), **kwargs)
+
+
+def _scores(model, points: np.ndarray) -> np.ndarray:
+    scores = np.asarray(model(points), dtype=float)
+    if scores.ndim == 2 and scores.shape[1] == 1:
+        scores = scores[:, 0]
+    if scores.shape[0] != points.shape[0] or scores.ndim not in (1, 2):
+        raise ValueError(f"model must map (m, 2) points to (m,), (m, 1) or (m, K) scores, "
+                         f"got shape {scores.shape}")
+    return scores
+
+
+class BoundaryPlot:
+    """A decision-boundary plot that can be redrawn in place for a new model.
+
+    Attributes: ``image`` (the predicted scores over the grid, an AxesImage), ``points`` (the
+    data), ``contour`` (the boundary line, or None), ``grid`` (the (m, 2) points evaluated).
+    """
+
+    def __init__(self, ax, X, y, *, threshold, resolution, margin):
+        X = float_array(X, "X", ndim=2)
+        self.ax, self.threshold = ax, float(threshold)
+        low, high = X.min(axis=0) - margin, X.max(axis=0) + margin
+        self.extent = (low[0], high[0], low[1], high[1])
+        self._xx, self._yy = np.meshgrid(np.linspace(low[0], high[0], resolution),
+                                         np.linspace(low[1], high[1], resolution))
+        self.grid = np.column_stack([self._xx.ravel(), self._yy.ravel()])
+        self.image = ax.imshow(np.zeros_like(self._xx), origin="lower", extent=self.extent,
+                               aspect="auto", interpolation="nearest", alpha=0.6, zorder=0)
+        self.points = scatter_classes(ax, X, y)
+        self.contour = None
+        ax.set(xlim=self.extent[:2], ylim=self.extent[2:], xlabel="$x_1$", ylabel="$x_2$")
+
+    def update(self, model) -> None:
+        """Evaluate ``model`` on the grid and redraw the regions and the boundary."""
+        scores = _scores(model, self.grid)
+        if self.contour is not None:
+            self.contour.remove()
+            self.contour = None
+        if scores.ndim == 2:  # K classes: colour by the argmax class
+            k = scores.shape[1]
+            self.image.set_data(scores.argmax(axis=1).reshape(self._xx.shape))
+            self.image.set_cmap(ListedColormap(CLASS_COLORS[:k]))
+            self.image.set_clim(-0.5, k - 0.5)
+            return
+        values = scores.reshape(self._xx.shape)
+        span = max(float(np.abs(values - self.threshold).max()), 1e-12)
+        self.image.set_data(values)
+        self.image.set_cmap(BINARY_CMAP)
+        self.image.set_clim(self.threshold - span, self.threshold + span)
+        if values.min() < self.threshold < values.max():
+            self.contour = self.ax.contour(self._xx, self._yy, values, levels=[self.threshold],
+                                           colors="k", linewidths=1.5, zorder=2)
+
+
+def decision_boundary(ax, model, X, y, *, threshold=0.5, resolution=150, margin=0.5) -> BoundaryPlot:
+    """Draw what a 2-D classifier predicts over the plane, with the data on top.
+
+    Parameters
+    ----------
+    ax : matplotlib Axes
+    model : callable
+        A coursekit Module or a function; ``model(points)`` returns one score per point
+        (shape (m,) or (m, 1)) or one score per class (shape (m, K)).
+    X, y : the data, shapes (n, 2) and (n,) integer labels.
+    threshold : float, default 0.5
+        Score at which a one-score model changes class: 0.5 for a sigmoid output, 0.0 for a
+        logit or a perceptron's ``w . x + b``. The boundary is drawn as a black line there.
+    resolution : int
+        Grid points per axis.
+    margin : float
+        Space around the data, in data units.
+
+    Returns
+    -------
+    BoundaryPlot ; call ``.update(new_model)`` to redraw in place.
+    """
+    plot = BoundaryPlot(ax, X, y, threshold=threshold, resolution=positive_int(resolution, "resolution"),
+                        margin=margin)
+    plot.update(model)
+    return plot
+
+
+def hidden_activations(model: Sequential, X, n_layers: int) -> np.ndarray:
+    """The output of the first ``n_layers`` layers of ``model`` (e.g. 2: Linear then ReLU)."""
+    h = X
+    for layer in model.layers[:n_layers]:
+        h = layer(h)
+    return h
+
+
+class HiddenPlot:
+    """Points in a 2-D hidden space and the output unit's boundary line there.
+
+    The output unit of the XOR net is linear in the hidden activations h: it says class 1
+    where ``h @ w + b > 0`` (sigmoid output > 1/2). Drawing the line ``h @ w + b = 0`` shows
+    that the hidden layer made the classes linearly separable.
+    """
+
+    def __init__(self, ax, model, X, y, *, n_layers):
+        self.ax, self.X, self.n_layers = ax, float_array(X, "X", ndim=2), n_layers
+        self.points = scatter_classes(ax, np.zeros((self.X.shape[0], 2)), y)
+        (self.line,) = ax.plot([], [], "k-", lw=1.5, label="output unit: $w^T h + b = 0$")
+        ax.set(xlabel="$h_1$", ylabel="$h_2$")
+        self.update(model)
+
+    def update(self, model) -> None:
+        """Recompute the hidden points and the boundary line for ``model``; rescale the axes."""
+        H = hidden_activations(model, self.X, self.n_layers)
+        if H.shape[1] != 2:
+            raise ValueError(f"the hidden layer must have 2 units to be drawn, got {H.shape[1]}")
+        self.points.set_offsets(H)
+        pad = 0.15 * max(float(np.ptp(H)), 1.0)
+        low, high = H.min(axis=0) - pad, H.max(axis=0) + pad
+        self.ax.set(xlim=(low[0], high[0]), ylim=(low[1], high[1]))
+        out = model.layers[self.n_layers]
+        if not isinstance(out, Linear) or out.n_out != 1:
+            self.line.set_data([], [])
+            return
+        (w1, w2), b = out.W.data[:, 0], out.b.data[0]
+        if abs(w2) > 1e-12:
+            h1 = np.array([low[0], high[0]])
+            self.line.set_data(h1, -(b + w1 * h1) / w2)
+        elif abs(w1) > 1e-12:
+            self.line.set_data([-b / w1] * 2, [low[1], high[1]])
+        else:
+            self.line.set_data([], [])
+
+
+def hidden_space(ax, model: Sequential, X, y, *, n_layers=2) -> HiddenPlot:
+    """Scatter the data as the hidden layer sees it (deck 001, the XOR net's hidden representation).
+
+    Parameters
+    ----------
+    model : Sequential (e.g. ``MLP([2, 2, 1], ReLU(), ...)``)
+    X, y : data of shapes (n, d) and (n,)
+    n_layers : int, default 2
+        How many layers make the hidden representation (Linear + activation = 2).
+
+    Shapes
+    ------
+    the hidden layer must have 2 units: h = f(X W + b) has shape (n, 2).
+
+    Returns
+    -------
+    HiddenPlot ; call ``.update(new_model)`` to redraw in place.
+    """
+    return HiddenPlot(ax, model, X, y, n_layers=positive_int(n_layers, "n_layers"))
+
+
+def _curves(ax, history, fields, ylabel):
+    lines = {}
+    for field, style in fields:
+        values = np.asarray(getattr(history, field), dtype=float)
+        if values.size and not np.isnan(values).all():
+            (lines[field],) = ax.plot(np.arange(1, values.size + 1), values, style,
+                                      label=field.replace("_", " "))
+    ax.set(xlabel="epoch", ylabel=ylabel)
+    if lines:
+        ax.legend()
+    return lines
+
+
+def loss_curves(ax, history, *, log=False) -> dict:
+    """Training and validation loss per epoch from a :class:`coursekit.training.History`.
+
+    Returns ``{"train_loss": Line2D, "val_loss": Line2D}`` (validation only if recorded).
+    """
+    lines = _curves(ax, history, (("train_loss", "-"), ("val_loss", "--")), "loss")
+    if log:
+        ax.set_yscale("log")
+    return lines
+
+
+def accuracy_curves(ax, history) -> dict:
+    """Training and validation accuracy per epoch (absent for regression, where it is NaN)."""
+    lines = _curves(ax, history, (("train_acc", "-"), ("val_acc", "--")), "accuracy")
+    ax.set_ylim(-0.02, 1.02)
+    return lines

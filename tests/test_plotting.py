@@ -1,0 +1,99 @@
+"""coursekit.plotting draws what the model says: boundaries where the score crosses the threshold,
+the XOR net's hidden space, and the History's curves."""
+from types import SimpleNamespace
+
+import matplotlib
+import numpy as np
+import pytest
+from matplotlib.figure import Figure
+
+from coursekit import Linear, ReLU, Sequential
+from coursekit.plotting import accuracy_curves, decision_boundary, hidden_space, loss_curves
+
+matplotlib.use("Agg")
+XOR_X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=float)
+XOR_Y = np.array([0, 1, 1, 0])
+
+
+def axes():
+    return Figure().subplots()
+
+
+def goodfellow_xor_net():
+    """The hand-made XOR solution (Goodfellow et al. 6.1, deck 001): h = ReLU(x W + c), y = h w + b
+    with W = [[1, 1], [1, 1]], c = [0, -1], w = [1, -2], b = 0."""
+    first, out = Linear(2, 2, rng=0), Linear(2, 1, rng=0)
+    first.W.data[:] = [[1, 1], [1, 1]]
+    first.b.data[:] = [0, -1]
+    out.W.data[:] = [[1], [-2]]
+    out.b.data[:] = [-0.5]  # the book's b = 0 puts (1, 0) on the boundary; -1/2 centres it
+    return Sequential(first, ReLU(), out)
+
+
+@pytest.mark.parametrize("shape", ["(m,)", "(m, 1)"])
+def test_binary_boundary_is_where_the_score_crosses_the_threshold(shape):
+    def score(P):  # x1 + x2 - 1 > 0 above the anti-diagonal
+        s = P[:, 0] + P[:, 1] - 1
+        return s if shape == "(m,)" else s[:, None]
+    plot = decision_boundary(axes(), score, XOR_X, XOR_Y, threshold=0.0)
+    image = np.asarray(plot.image.get_array())
+    above = (plot.grid[:, 0] + plot.grid[:, 1] - 1 > 0).reshape(image.shape)
+    low, high = plot.image.get_clim()
+    assert np.all(image[above] > 0) and np.all(image[~above] <= 0) and low < 0 < high
+    assert plot.contour is not None
+    np.testing.assert_array_equal(plot.points.get_offsets(), XOR_X)
+
+
+def test_a_constant_model_has_no_boundary_line_and_update_redraws_in_place():
+    ax = axes()
+    plot = decision_boundary(ax, lambda P: np.full(len(P), 0.9), XOR_X, XOR_Y)
+    assert plot.contour is None
+    image = plot.image
+    plot.update(lambda P: P[:, 0])
+    assert plot.image is image and plot.contour is not None and len(ax.images) == 1
+
+
+def test_multiclass_regions_are_the_argmax_class():
+    centres = np.array([[0, 0], [3, 0], [0, 3]])
+
+    def scores(P):  # nearest centre wins
+        return -((P[:, None, :] - centres[None]) ** 2).sum(axis=2)
+    plot = decision_boundary(axes(), scores, centres.astype(float), np.array([0, 1, 2]))
+    image = np.asarray(plot.image.get_array()).ravel()
+    nearest = np.argmin(((plot.grid[:, None, :] - centres[None]) ** 2).sum(axis=2), axis=1)
+    np.testing.assert_array_equal(image, nearest)
+
+
+def test_hidden_space_of_the_xor_net_is_linearly_separable():
+    net = goodfellow_xor_net()
+    plot = hidden_space(axes(), net, XOR_X, XOR_Y)
+    H = plot.points.get_offsets()
+    # by hand: h = ReLU([x1 + x2, x1 + x2 - 1]) -> (0,0), (1,0), (1,0), (2,1)
+    np.testing.assert_allclose(H, [[0, 0], [1, 0], [1, 0], [2, 1]])
+    # the drawn line h2 = (h1 - 1/2) / 2 has the class-1 points below it and class 0 above
+    (x0, x1), (y0, y1) = plot.line.get_data()
+    slope = (y1 - y0) / (x1 - x0)
+    side = H[:, 1] - (y0 + slope * (H[:, 0] - x0))
+    assert np.all(side[XOR_Y == 1] < 0) and np.all(side[XOR_Y == 0] > 0)
+
+
+def test_hidden_space_needs_two_hidden_units():
+    net = Sequential(Linear(2, 3, rng=0), ReLU(), Linear(3, 1, rng=0))
+    with pytest.raises(ValueError, match="2 units"):
+        hidden_space(axes(), net, XOR_X, XOR_Y)
+
+
+def test_curves_plot_the_history_and_skip_what_was_not_recorded():
+    history = SimpleNamespace(train_loss=[0.7, 0.5, 0.2], val_loss=[], train_acc=[0.5, 0.75, 1.0],
+                              val_acc=[])
+    lines = loss_curves(axes(), history, log=True)
+    assert set(lines) == {"train_loss"}
+    np.testing.assert_array_equal(lines["train_loss"].get_data(), [[1, 2, 3], [0.7, 0.5, 0.2]])
+    assert set(accuracy_curves(axes(), history)) == {"train_acc"}
+    regression = SimpleNamespace(train_acc=[np.nan] * 3, val_acc=[np.nan] * 3)
+    assert accuracy_curves(axes(), regression) == {}
+
+
+def test_labels_must_be_integers_one_per_point():
+    with pytest.raises(ValueError, match="y must be 4 integer class labels"):
+        decision_boundary(axes(), lambda P: P[:, 0], XOR_X, XOR_Y.astype(float))
