@@ -49,8 +49,11 @@ def scatter_classes(ax, X, y, **kwargs):
     kwargs.setdefault("edgecolors", "k")
     kwargs.setdefault("s", 30)
     kwargs.setdefault("zorder", 3)
-    colors = np.asarray(CLASS_COLORS, dtype=object)[y % len(CLASS_COLORS)]
-    return ax.scatter(X[:, 0], X[:, 1], c=list(colors), **kwargs)
+    return ax.scatter(X[:, 0], X[:, 1], c=_class_colors(y), **kwargs)
+
+
+def _class_colors(y) -> list:
+    return [CLASS_COLORS[label % len(CLASS_COLORS)] for label in y]
 
 
 def _scores(model, points: np.ndarray) -> np.ndarray:
@@ -71,18 +74,27 @@ class BoundaryPlot:
     """
 
     def __init__(self, ax, X, y, *, threshold, resolution, margin):
-        X = float_array(X, "X", ndim=2)
         self.ax, self.threshold = ax, float(threshold)
-        low, high = X.min(axis=0) - margin, X.max(axis=0) + margin
-        self.extent = (low[0], high[0], low[1], high[1])
-        self._xx, self._yy = np.meshgrid(np.linspace(low[0], high[0], resolution),
-                                         np.linspace(low[1], high[1], resolution))
-        self.grid = np.column_stack([self._xx.ravel(), self._yy.ravel()])
-        self.image = ax.imshow(np.zeros_like(self._xx), origin="lower", extent=self.extent,
-                               aspect="auto", interpolation="nearest", alpha=0.6, zorder=0)
+        self.resolution, self.margin = resolution, margin
+        self.image = ax.imshow(np.zeros((resolution, resolution)), origin="lower", aspect="auto",
+                               interpolation="nearest", alpha=0.6, zorder=0)
         self.points = scatter_classes(ax, X, y)
         self.contour = None
-        ax.set(xlim=self.extent[:2], ylim=self.extent[2:], xlabel="$x_1$", ylabel="$x_2$")
+        ax.set(xlabel="$x_1$", ylabel="$x_2$")
+        self.set_data(X, y)
+
+    def set_data(self, X, y) -> None:
+        """Show other data: move the points and the grid to the new extent (call update next)."""
+        X = float_array(X, "X", ndim=2)
+        low, high = X.min(axis=0) - self.margin, X.max(axis=0) + self.margin
+        self.extent = (low[0], high[0], low[1], high[1])
+        self._xx, self._yy = np.meshgrid(np.linspace(low[0], high[0], self.resolution),
+                                         np.linspace(low[1], high[1], self.resolution))
+        self.grid = np.column_stack([self._xx.ravel(), self._yy.ravel()])
+        self.image.set_extent(self.extent)
+        self.points.set_offsets(X)
+        self.points.set_facecolor(_class_colors(_labels(y, len(X))))
+        self.ax.set(xlim=self.extent[:2], ylim=self.extent[2:])
 
     def update(self, model) -> None:
         """Evaluate ``model`` on the grid and redraw the regions and the boundary."""
