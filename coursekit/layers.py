@@ -71,6 +71,8 @@ class Linear(Module):
                 f"dZ must have shape {(X.shape[0], self.n_out)} (the output's shape), got {dZ.shape}")
         self.W.grad += X.T @ dZ
         self.b.grad += dZ.sum(axis=0)
+        if not self.needs_input_grad:
+            return None  # the first layer inside fit(): dX would be thrown away
         return dZ @ self.W.data.T
 
     def extra_repr(self) -> str:

@@ -55,6 +55,9 @@ class Module:
     """
 
     training: bool = True
+    # False tells backward that nobody reads dL/d(input): a layer may then skip computing it
+    # and return None. fit() turns it off for the network's first layer, whose input is data.
+    needs_input_grad: bool = True
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         raise NotImplementedError(f"{type(self).__name__} does not implement forward")
