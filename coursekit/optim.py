@@ -14,8 +14,9 @@ and Adam's rho1, rho2 are ``betas`` (PyTorch's argument names, so the same call 
 Every step updates the parameters and the state **in place** through ufunc ``out=`` arguments
 into arrays allocated once, at construction. The optimizer is a fifth or more of a training
 step's time; the same Adam written with a fresh temporary per operation ran 1.3-1.9x slower
-on a 784-256-256-10 network in float32 and 2.6-3.4x in float64 (one thread). Hyperparameters are kept as Python floats, so
-a float32 network stays float32 (a NumPy float64 scalar would promote every product).
+on a 784-256-256-10 network in float32 and 2.6-3.4x in float64 (one thread). Hyperparameters
+are kept as Python floats, so a float32 network stays float32 (a NumPy float64 scalar would
+promote every product).
 """
 from __future__ import annotations
 
