@@ -1,0 +1,44 @@
+"""SymPy derivations of the lectures' formulas, checked against coursekit's NumPy backprop.
+
+Each function below returns a :class:`Derivation`: labelled steps that a notebook cell shows
+as LaTeX, the result, ``lambdify()`` for a NumPy function of it, and for gradients the
+function and variables that :func:`compare` needs for the three-way check (SymPy, coursekit's
+backprop from :mod:`coursekit.symbolic.backprop`, finite differences)::
+
+    from coursekit import symbolic
+    symbolic.delta_equations()                                    # the steps, as LaTeX
+    symbolic.compare(symbolic.delta_equations(), symbolic.backprop.delta_equations)
+
+Modules follow the lectures: activations, losses, graphs (computational graphs, multi-path
+chain rule, order of multiplication), networks (2-2-1 net, delta equations), composite
+(deck 004's toy), shallow (ReLU regions), optimization, regularization, batchnorm, counting.
+"""
+from . import backprop
+from .activations import (relu_prime, sigmoid_prime, sigmoid_prime_via_y, softmax_jacobian,
+                          softplus_prime, tanh_prime)
+from .batchnorm import batchnorm_backward
+from .compare import Comparison, compare
+from .composite import composite_backprop
+from .counting import parameter_count
+from .derivation import Derivation, Step, exact_zero
+from .graphs import add_multiply_graph, multi_path_chain_rule, squared_norm_Wx, vjp_order
+from .losses import mse_gradient, softmax_cross_entropy_gradient
+from .networks import delta_equations, two_two_one_network
+from .optimization import (adam_bias_correction, learning_rate_conditions, momentum_terminal_speed,
+                           optimal_step)
+from .regularization import dropout_expectation, l1_soft_threshold, l2_optimum
+from .shallow import shallow_relu_regions
+
+#: Every derivation function, in the order of the course (for notebooks and tests).
+DERIVATIONS = (
+    sigmoid_prime, sigmoid_prime_via_y, tanh_prime, softplus_prime, relu_prime, softmax_jacobian,
+    mse_gradient, softmax_cross_entropy_gradient,
+    add_multiply_graph, squared_norm_Wx, multi_path_chain_rule, vjp_order,
+    two_two_one_network, delta_equations, composite_backprop, shallow_relu_regions,
+    parameter_count,
+    momentum_terminal_speed, optimal_step, adam_bias_correction, learning_rate_conditions,
+    l2_optimum, l1_soft_threshold, dropout_expectation, batchnorm_backward,
+)
+
+__all__ = ["Derivation", "Step", "Comparison", "compare", "exact_zero", "backprop", "DERIVATIONS",
+           *(f.__name__ for f in DERIVATIONS)]

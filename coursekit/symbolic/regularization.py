@@ -1,0 +1,99 @@
+"""Regularized optima and dropout's expectation, derived (deck 003, "Regularization")."""
+from __future__ import annotations
+
+from functools import cache
+
+import sympy as sp
+
+from .derivation import Derivation, Step, check_step, tex
+
+
+@cache
+def l2_optimum() -> Derivation:
+    """The L2-regularized optimum near theta*: theta_R = (H + alpha I)^-1 H theta*.
+
+    With L(theta) ~ L(theta*) + 1/2 (theta - theta*)^T H (theta - theta*), the gradient of
+    L + alpha/2 ||theta||^2 is H (theta - theta*) + alpha theta; setting it to 0 gives theta_R.
+    Along an eigenvector of H with eigenvalue lambda, theta* is scaled by lambda / (lambda + alpha).
+    Follows deck 003, "l2 regularization: effect on the optimal solution".
+    """
+    theta = sp.Matrix(sp.symbols("theta_1 theta_2", real=True))
+    star = sp.Matrix(sp.symbols("theta_1^* theta_2^*", real=True))
+    H11, H12, H22 = sp.symbols("H_11 H_12 H_22", real=True)
+    H = sp.Matrix([[H11, H12], [H12, H22]])
+    alpha = sp.Symbol("alpha", positive=True)
+    L_R = ((theta - star).T * H * (theta - star))[0] / 2 + alpha * (theta.T * theta)[0] / 2
+    grad = sp.Matrix([sp.diff(L_R, v) for v in theta])
+    solution = sp.solve(list(grad), list(theta), dict=True)[0]
+    theta_R = theta.xreplace(solution)
+    claim = (H + alpha * sp.eye(2)).inv() * H * star
+    lam1, lam2 = sp.symbols("lambda_1 lambda_2", positive=True)
+    diagonal = theta_R.xreplace({H11: lam1, H22: lam2, H12: 0}).applyfunc(sp.factor)
+    return Derivation(
+        "L2-regularized optimum", "deck 003, l2 regularization: effect on the optimal solution",
+        steps=(
+            Step("regularized quadratic model", (tex(r"\hat{L}_R(\theta)"),
+                 tex(r"\frac{1}{2}(\theta - \theta^*)^T H (\theta - \theta^*) + \frac{\alpha}{2}\|\theta\|^2"))),
+            Step("gradient", (tex(r"\nabla \hat{L}_R"), tex(r"H(\theta - \theta^*) + \alpha \theta"), grad)),
+            Step("set to zero and solve", (tex(r"\theta_R^*"), theta_R.applyfunc(sp.factor))),
+            check_step("check: solution minus (H + alpha I)^-1 H theta*", theta_R - claim),
+            Step("diagonal H: each coordinate scaled by lambda / (lambda + alpha)", (tex(r"\theta_R^*"), diagonal)),
+        ),
+        result=theta_R, args={"H": H, "theta_star": star, "alpha": alpha},
+        notes=("H is symmetric: lambdify() reads H[1, 0] as H_12 (it must equal H[0, 1]).",))
+
+
+@cache
+def l1_soft_threshold() -> Derivation:
+    """The L1-regularized optimum for a diagonal H: sign(theta*) max(|theta*| - alpha/H, 0).
+
+    Per coordinate, minimise 1/2 H (theta - theta*)^2 + alpha |theta| (H > 0): solve on each
+    side of 0; where neither solution lies on its side, the minimum is at the kink theta = 0.
+    Follows deck 003, "l1 regularization: effect on the optimal solution".
+    """
+    theta, star = sp.symbols("theta theta^*", real=True)
+    H, alpha = sp.symbols("H_ii alpha", positive=True)
+    right = sp.solve(sp.diff(H * (theta - star) ** 2 / 2 + alpha * theta, theta), theta)[0]   # theta > 0
+    left = sp.solve(sp.diff(H * (theta - star) ** 2 / 2 - alpha * theta, theta), theta)[0]    # theta < 0
+    optimum = sp.Piecewise((right, star > alpha / H), (left, star < -alpha / H), (0, True))
+    return Derivation(
+        "L1-regularized optimum (soft threshold)", "deck 003, l1 regularization: effect on the optimal solution",
+        steps=(
+            Step("objective per coordinate", (tex(r"\hat{L}_R"), H * (theta - star) ** 2 / 2 + alpha * sp.Abs(theta))),
+            Step("theta > 0: stationary at", (theta, right)),
+            Step("theta < 0: stationary at", (theta, left)),
+            Step("otherwise 0 is in the subgradient: the minimum is at the kink", (tex(r"\theta_R^*"), optimum)),
+            Step("deck's form", (tex(r"\theta_R^*"), sp.Piecewise(
+                (sp.Max(star - alpha / H, 0), star >= 0), (sp.Min(star + alpha / H, 0), True)))),
+        ),
+        result=optimum, args={"theta_star": star, "H": H, "alpha": alpha},
+        notes=("coursekit.regularization.soft_threshold(theta_star, alpha / H) computes the same "
+               "function; coordinates with |theta*| <= alpha / H become exactly 0 (sparsity).",))
+
+
+@cache
+def dropout_expectation() -> Derivation:
+    """Inverted dropout keeps the expectation: E[m / (1 - p)] = 1 for m ~ Bernoulli(1 - p).
+
+    Follows deck 003, "Dropout" (random binary masks; drop probability 0.2 on inputs and 0.5 on
+    hidden units), with the inverted scaling coursekit uses.
+    """
+    p = sp.Symbol("p", nonnegative=True)
+    m = sp.Symbol("m")
+    prob = {0: p, 1: 1 - p}                        # P(m = 0) = p: p is the drop probability
+    mean = sp.simplify(sum(prob[v] * sp.Integer(v) / (1 - p) for v in (0, 1)))
+    second = sp.simplify(sum(prob[v] * (sp.Integer(v) / (1 - p)) ** 2 for v in (0, 1)))
+    variance = sp.simplify(second - mean ** 2)
+    E = sp.Function("E")
+    return Derivation(
+        "dropout expectation", "deck 003, dropout (inverted scaling)",
+        steps=(
+            Step("mask", sp.Tuple(sp.Eq(tex("P(m = 1)"), 1 - p), sp.Eq(tex("P(m = 0)"), p))),
+            Step("expectation of the scaled mask", (E(m / (1 - p)), sp.Mul(1 - p, 1 / (1 - p), evaluate=False) + 0, mean)),
+            Step("so each unit keeps its expectation", (E(m * sp.Symbol("x") / (1 - p)), sp.Symbol("x"))),
+            Step("the price: variance", (sp.Function("Var")(m / (1 - p)), sp.Mul(p, 1 / (1 - p), evaluate=False))),
+            check_step("check: E[(m/(1-p))^2] - 1 minus p/(1-p)", variance - p / (1 - p)),
+        ),
+        result=mean, args={"p": p}, values={"mean": mean, "variance": variance},
+        notes=("p is the probability of dropping a unit (PyTorch's convention); some slides and the "
+               "original paper use the keep probability 1 - p.",))
