@@ -1,5 +1,6 @@
 """Facts about the training loop: epochs vs iterations, schedules per step, early stopping,
 reproducibility, gradient norms, and that the lecture's networks learn the lecture's data."""
+import json
 import math
 import subprocess
 import sys
@@ -350,3 +351,16 @@ def test_bad_arguments_raise_naming_the_argument(kwargs, error, words):
     args.update(kwargs)
     with pytest.raises(error, match=words):
         fit(**args)
+
+
+def test_speed_benchmark_runs_on_tiny_sizes(tmp_path):
+    """Keeps bench/mlp_speed.py from rotting; no timing is asserted (timings belong in bench/)."""
+    out = tmp_path / "speed.json"
+    subprocess.run([sys.executable, str(ROOT / "bench" / "mlp_speed.py"), "--samples", "300",
+                    "--test-samples", "100", "--epochs", "1", "--digits-epochs", "1", "--repeats", "1",
+                    "--out", str(out)], check=True, capture_output=True, text=True, timeout=120)
+
+    results = json.loads(out.read_text())
+    assert [r["dtype"] for r in results["mnist_like"]] == ["float32", "float64"]
+    assert {"coursekit_over_gemm", "sklearn_over_coursekit"} <= set(results["mnist_like"][0])
+    assert 0.0 <= results["digits"]["coursekit_test_acc"] <= 1.0
