@@ -32,11 +32,17 @@ REGISTRY = [
     "activations:ActivationExplorer",
     "activations:TemperatureExplorer",
     "activations:OutputGradientExplorer",
+    "perceptron:PerceptronExplorer",
+    "xor_net:XorNetExplorer",
     "relu_pieces:ReLUPiecesExplorer",
     "relu_pieces:ShallowFitExplorer",
     "relu_pieces:DepthWidthExplorer",
     "vanishing:GradientFlowExplorer",
     "vanishing:LinearChainExplorer",
+    "optimizers:QuadraticPathExplorer",
+    "optimizers:RosenbrockPathExplorer",
+    "optimizers:TerminalSpeedExplorer",
+    "optimizers:ScheduleExplorer",
 ]
 
 
