@@ -20,8 +20,12 @@ import numpy as np
 
 from .._checks import as_generator, finite_float, float_array, positive_int
 from ..activations import relu
+from ..datasets import abs_x, sine, step
 from ..mlp import MLP, parameter_count
 from ._base import Explorer, figure
+
+# Dropdown options of the 1-D targets (deck 004): label -> function of x, resolved here only.
+TARGETS = {"sine": sine, "step": step, "|x|": abs_x}
 
 
 # -- compute: the shallow network and its pieces ------------------------------------------
@@ -69,8 +73,10 @@ def breakpoints(theta) -> np.ndarray:
     theta: (D, 2) -> (D,).
     """
     theta = float_array(theta, "theta", ndim=2)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(theta[:, 1] != 0, -theta[:, 0] / np.where(theta[:, 1] != 0, theta[:, 1], 1.0), np.nan)
+    joints = np.full(theta.shape[0], np.nan)
+    sloped = theta[:, 1] != 0
+    joints[sloped] = -theta[sloped, 0] / theta[sloped, 1]
+    return joints
 
 
 def regions_from_breakpoints(theta, phi, low: float, high: float, *, atol: float = 1e-9) -> int:
@@ -232,12 +238,6 @@ def depth_vs_width(depth: int, *, n: int = 4097) -> dict:
 
 
 # -- views ---------------------------------------------------------------------------------
-def _targets() -> dict:
-    from ..datasets import abs_x, sine, step
-
-    return {"sine": sine, "step": step, "|x|": abs_x}
-
-
 def _slider(description, value, low, high, step=0.05, **kwargs):
     return widgets.FloatSlider(value=value, min=low, max=high, step=step, description=description,
                                readout_format=".2f", **kwargs)
@@ -260,7 +260,7 @@ class ReLUPiecesExplorer(Explorer):
     def __init__(self, *, low: float = -1.0, high: float = 1.0, n: int = 801):
         self.x = np.linspace(finite_float(low, "low"), finite_float(high, "high"), positive_int(n, "n"))
         self.theta, self.phi = self.THETA.copy(), self.PHI.copy()
-        self.targets = _targets()
+        self.targets = TARGETS
         self._unit = 1
         d = self.D_MAX
         controls = {
@@ -330,7 +330,7 @@ class ShallowFitExplorer(Explorer):
     def __init__(self, *, rng=0, low: float = -1.0, high: float = 1.0, n: int = 401):
         self.x = np.linspace(finite_float(low, "low"), finite_float(high, "high"), positive_int(n, "n"))
         self.theta_max = random_hidden_units(self.D_MAX, rng=rng, low=low, high=high)
-        self.targets = _targets()
+        self.targets = TARGETS
         self.units = np.arange(1, self.D_MAX + 1)
         self._errors = {}  # target name -> fit error for every D (a D change reuses it)
         controls = {

@@ -258,7 +258,7 @@ class LinearChainExplorer(Explorer):
         ax_step.set(xlabel="learning rate ε", ylabel="y_hat")
         ax_step.legend(fontsize=7)
         self.ax_step = ax_step
-        self.info = ax_step.set_title("")
+        self.info = ax_step.set_title("", fontsize=9)
         super().__init__(controls, fig)
 
     def update(self, *, w, L, lr) -> None:
@@ -275,5 +275,4 @@ class LinearChainExplorer(Explorer):
         self.step_dot.set_data([lr], [actual[-1]])
         y_hat = step["y_hat"]
         self.ax_step.set_ylim(-1.5 * y_hat - 0.5, 1.5 * y_hat + 0.5)
-        self.info.set_text(f"y_hat {y_hat:.3g} -> {actual[-1]:.3g} after one step "
-                           f"(first order says {predicted[-1]:.3g})")
+        self.info.set_text(f"one step: y_hat {y_hat:.3g} -> {actual[-1]:.3g} (first order: {predicted[-1]:.3g})")

@@ -180,3 +180,16 @@ def test_depth_width_explorer_sweep(sweep):
         assert counts[0] == 2 ** K and counts[1] <= 2 * K + 1
         x, y = ex.deep_line.get_data()
         assert count_linear_regions(x, y) == 2 ** K
+
+
+@pytest.mark.parametrize("call, name", [
+    (lambda: count_linear_regions(X, X[:-1]), "x and y"),
+    (lambda: count_linear_regions(X, np.full_like(X, np.nan)), "y"),
+    (lambda: random_hidden_units(0, rng=0), "D_max"),
+    (lambda: random_hidden_units(3, rng=None), "rng"),
+    (lambda: fit_errors(X[:5], X[:5], random_hidden_units(8, rng=0)), "more samples"),
+    (lambda: sawtooth_mlp(0), "depth"),
+])
+def test_bad_arguments_are_named(call, name):
+    with pytest.raises((ValueError, TypeError), match=name):
+        call()

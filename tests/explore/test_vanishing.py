@@ -198,3 +198,16 @@ def test_linear_chain_explorer_sweep(sweep):
         norms = ex.matrix_line.get_ydata()
         if name == "w" and L == 20:
             assert (norms[-1] > 1) == (w > 1) and (h[-1] > 1) == (w > 1)
+
+
+@pytest.mark.parametrize("call, name", [
+    (lambda: gradient_profile(0, Sigmoid(), xavier_normal), "depth"),
+    (lambda: gradient_profile(3, Sigmoid(), xavier_normal, width=2.5), "width"),
+    (lambda: linear_chain(float("nan"), 5), "w"),
+    (lambda: linear_chain(1.1, 0), "L"),
+    (lambda: matrix_chain(1.1, 5, width=0), "width"),
+    (lambda: scaled_init("he", 1.0), "init"),
+])
+def test_bad_arguments_are_named(call, name):
+    with pytest.raises((ValueError, TypeError), match=name):
+        call()
