@@ -43,6 +43,7 @@ REGISTRY = [
     "optimizers:RosenbrockPathExplorer",
     "optimizers:TerminalSpeedExplorer",
     "optimizers:ScheduleExplorer",
+    "regularization:EarlyStoppingExplorer",
 ]
 
 
