@@ -228,12 +228,16 @@ def fit(model: Module, loss: Loss, optimizer, X, y, *, epochs: int, batch_size: 
     named = model.named_parameters() if record_grad_norms else []
     history = History(grad_norms={name: [] for name, _ in named})
     n, k = len(X), 0
+    # Each epoch gathers the shuffled rows into these buffers (one pass, no new 60000-row
+    # arrays per epoch); the minibatches are then contiguous views.
+    X_epoch, y_epoch = np.empty_like(X), np.empty_like(y)
     bar = tqdm(range(epochs), desc="fit", unit="epoch", disable=not progress)
     with _input_grad_not_needed(model):
         for _ in bar:
             model.train()
             order = rng.permutation(n)
-            X_epoch, y_epoch = X[order], y[order]  # one gather; the batches are then views
+            np.take(X, order, axis=0, out=X_epoch)
+            np.take(y, order, axis=0, out=y_epoch)
             total = correct = 0.0
             norms = np.zeros(len(named))
             history.lr.append(float(schedule(k)) if schedule is not None else optimizer.lr)
