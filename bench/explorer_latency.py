@@ -31,6 +31,7 @@ CHANGES = 20
 DRAWS = 3  # full renders are slow and only for comparison: a few per control
 # One line per explorer, "module:Class" under coursekit.explore; constructed without arguments.
 REGISTRY = [
+    "learning_machines:PolynomialFitExplorer",
     "activations:ActivationExplorer",
     "activations:TemperatureExplorer",
     "activations:OutputGradientExplorer",
