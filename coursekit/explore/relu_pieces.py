@@ -84,6 +84,10 @@ def regions_from_breakpoints(theta, phi, low: float, high: float, *, atol: float
 
     A joint at x_d inside (low, high) changes the slope by ``phi_d |theta_d1|``; joints that
     coincide (within ``atol``) add their changes, and only a non-zero total is a real corner.
+
+    Shapes
+    ------
+    theta: (D, 2), phi: (D + 1,) -> int in [1, D + 1].
     """
     theta, phi = _theta_phi(theta, phi)
     x_d = breakpoints(theta)
@@ -224,6 +228,10 @@ def depth_vs_width(depth: int, *, n: int = 4097) -> dict:
     Returns a dict with ``x`` (grid on [0, 1]), ``y_deep``, ``y_shallow``, ``params``, ``D``
     (shallow units: 3D + 1 = params), ``regions_deep`` and ``regions_shallow`` (counted from the
     sampled functions) and ``shallow_bound`` (D + 1). The shallow net's joints are evenly spaced.
+
+    Shapes
+    ------
+    ``x``, ``y_deep``, ``y_shallow``: (n,).
     """
     depth = positive_int(depth, "depth")
     x = np.linspace(0.0, 1.0, positive_int(n, "n"))

@@ -91,6 +91,10 @@ def saturated_fraction(z, activation) -> float:
 
     Sigmoid (max 1/4) and tanh (max 1) saturate for large |z|; ReLU's gradient is exactly 0
     wherever z <= 0 (an inactive unit).
+
+    Shapes
+    ------
+    z: any shape -> float in [0, 1].
     """
     z = float_array(z, "z")
     act = type(activation)()
@@ -101,7 +105,12 @@ def saturated_fraction(z, activation) -> float:
 
 
 def activation_histogram(a, low: float, high: float, bins: int = 40):
-    """Density histogram of activation values in [low, high] (bin centres, densities)."""
+    """Density histogram of activation values in [low, high]: bin centres and densities.
+
+    Shapes
+    ------
+    a: any shape -> centres: (bins,), density: (bins,), integrating to 1 over [low, high].
+    """
     counts, edges = np.histogram(float_array(a, "a"), bins=bins, range=(low, high), density=True)
     return (edges[:-1] + edges[1:]) / 2, counts
 
@@ -152,6 +161,10 @@ def matrix_chain(w: float, L: int, *, width: int = 16, rng=0) -> np.ndarray:
 
     The matrix version of the chain: E ||W h||^2 = w^2 ||h||^2, so the norm grows or shrinks
     roughly like w^l (a bit less, since the log of a random norm is biased down).
+
+    Shapes
+    ------
+    -> (L + 1,), starting at 1.
     """
     w, L, width = finite_float(w, "w"), positive_int(L, "L"), positive_int(width, "width")
     rng = as_generator(rng)
