@@ -1,0 +1,38 @@
+"""nbgrader settings for this course, in nbgrader's own config format.
+
+`make grade` and `make exercises` (tools/grading/grade.py, release.py) load this file; the
+course root, the course id and the preprocessor that runs a submission are set by those tools.
+"""
+c = get_config()  # noqa: F821 (provided by traitlets when it loads this file)
+
+# Student copies: what replaces a solution region.
+c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
+
+# Autograding: a deleted test cell is put back (and reported); an edited locked cell is always
+# restored from the gradebook's copy by nbgrader's OverwriteCells.
+c.OverwriteCells.add_missing_cells = True
+
+# Each cell may run this long before it is interrupted (an infinite loop scores nothing for
+# that cell and the rest of the notebook still runs); the whole notebook this long.
+c.RunSubmission.cell_timeout = 30
+c.RunSubmission.notebook_timeout = 600
+
+# Keep feedback readable when a submission prints a flood.
+c.LimitOutput.max_lines = 200
+c.LimitOutput.max_traceback = 40
+
+# Due dates (UTC). A submission's time is read from its timestamp.txt; later ones are reported
+# as late in build/grading/report.md (no points are taken off automatically).
+c.Course.due_dates = {
+    "01_perceptron_xor": "2026-02-09 23:59:00 UTC",
+    "02_activations_losses": "2026-02-16 23:59:00 UTC",
+    "03_backprop_by_hand": "2026-02-23 23:59:00 UTC",
+    "04_sympy_gradients": "2026-03-02 23:59:00 UTC",
+    "05_digits_mlp": "2026-03-09 23:59:00 UTC",
+    "06_optimizers": "2026-03-16 23:59:00 UTC",
+    "07_regularization": "2026-03-23 23:59:00 UTC",
+}
+
+# Optional class roster: a listed student without a submission is reported as missing
+# (students found in the submissions folder are always included).
+c.Course.students = []
