@@ -1,0 +1,110 @@
+"""The grading sandbox on its own: refusal without bubblewrap, limits, what the kernel can see.
+
+The hostile-class tests are in test_sandbox_grading.py.
+"""
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+from traitlets.config import Config
+
+from tools.grading import sandbox
+
+LIMITS = sandbox.Limits(cell_timeout=2, notebook_timeout=20, memory_mb=1024, max_processes=24,
+                        max_file_mb=1, tmp_mb=8)
+
+
+@pytest.mark.parametrize("how", ["argument", "environment"])
+def test_grading_refuses_without_bubblewrap_and_says_how(how, monkeypatch):
+    missing = "/nonexistent/bwrap"
+    kwargs = {"bwrap": missing} if how == "argument" else {}
+    if how == "environment":
+        monkeypatch.setenv("COURSEKIT_BWRAP", missing)
+    with pytest.raises(sandbox.SandboxUnavailable) as refused:
+        sandbox.configure(Config(), **kwargs)
+    message = str(refused.value)
+    for needed in ("not installed", "apt-get install bubblewrap", "user namespaces",
+                   "--unsafe-no-sandbox"):
+        assert needed in message
+
+
+def test_grading_refuses_when_bubblewrap_cannot_build_the_sandbox():
+    """/bin/false stands in for a bwrap that exists but may not create namespaces."""
+    with pytest.raises(sandbox.SandboxUnavailable, match="cannot create its sandbox"):
+        sandbox.check_available("/bin/false")
+
+
+def test_unsafe_flag_runs_without_bubblewrap_and_says_so(tmp_path):
+    secret = tmp_path / "outside.txt"
+    secret.write_text("visible only without the sandbox")
+    work = tmp_path / "work"
+    work.mkdir()
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(f"print(open({str(secret)!r}).read())")])
+    nb.metadata.kernelspec = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, work / "nb.ipynb")
+    report = sandbox.execute_notebook(work / "nb.ipynb", tmp_path / "out.ipynb", limits=LIMITS,
+                                      unsafe_no_sandbox=True, bwrap="/nonexistent/bwrap")
+    assert not report.sandboxed
+    assert report.events[0]["limit"] == "unsandboxed"
+    out = nbformat.read(tmp_path / "out.ipynb", as_version=4)
+    assert out.cells[0].outputs[0].text.strip() == "visible only without the sandbox"
+
+
+def test_sandboxed_kernel_sees_only_the_submission(tmp_path):
+    """Same notebook in the sandbox: the outside file is gone, the submission's file is there."""
+    secret = tmp_path / "outside.txt"
+    secret.write_text("secret")
+    work = tmp_path / "work"
+    work.mkdir()
+    (work / "data.txt").write_text("42")
+    cells = [f"open({str(secret)!r})", "print(open('data.txt').read())",
+             "import os; print(sorted(os.listdir('.')))", "open('data.txt', 'w')"]
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
+    nb.metadata.kernelspec = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, work / "nb.ipynb")
+    report = sandbox.execute_notebook(work / "nb.ipynb", tmp_path / "out.ipynb", limits=LIMITS)
+    out = nbformat.read(tmp_path / "out.ipynb", as_version=4)
+    assert report.sandboxed
+    assert out.cells[0].outputs[0].ename == "FileNotFoundError"
+    assert out.cells[1].outputs[0].text.strip() == "42"
+    # the notebook itself (it would hold the hidden tests) is not in the sandbox
+    assert out.cells[2].outputs[0].text.strip() == "['data.txt']"
+    assert out.cells[3].outputs[0].ename in ("OSError", "PermissionError")
+    assert [n["limit"] for n in sandbox.notices(out)] == ["filesystem", "filesystem"]
+    assert (work / "data.txt").read_text() == "42"
+
+
+def test_process_cap_bounds_a_fork_loop(tmp_path):
+    code = ("import os, time\nn = 0\ntry:\n    while True:\n        if os.fork() == 0:\n"
+            "            time.sleep(30); os._exit(0)\n        n += 1\n"
+            "except BlockingIOError:\n    print(n)")
+    result = sandbox.run_sandboxed([sys.executable, "-c", code], workdir=tmp_path, limits=LIMITS)
+    assert not result.timed_out
+    assert 0 < int(result.stdout) < LIMITS.max_processes
+
+
+@pytest.mark.parametrize("target", ["/tmp/submission/big.bin", "/tmp/big.bin"])
+def test_file_size_cap_stops_a_huge_write(tmp_path, target):
+    code = (f"f = open({target!r}, 'wb')\ntry:\n    for _ in range(64):\n"
+            "        f.write(bytes(1024 * 1024)); f.flush()\nexcept OSError as e:\n"
+            "    print(e.errno, f.tell())")
+    result = sandbox.run_sandboxed([sys.executable, "-c", code], workdir=tmp_path, limits=LIMITS)
+    errno, written = map(int, result.stdout.split())
+    assert errno == 27  # EFBIG: RLIMIT_FSIZE
+    assert written <= LIMITS.max_file_mb * 1024 * 1024
+    assert not any(Path(tmp_path).iterdir())  # nothing came back out of the sandbox
+
+
+def test_wall_clock_ends_a_command_that_never_returns(tmp_path):
+    limits = sandbox.Limits(notebook_timeout=1)
+    result = sandbox.run_sandboxed(["sleep", "60"], workdir=tmp_path, limits=limits)
+    assert result.timed_out
+
+
+@pytest.mark.parametrize("field, value, error", [
+    ("memory_mb", 0, ValueError), ("cell_timeout", 1.5, TypeError), ("max_processes", True, TypeError),
+])
+def test_limits_reject_bad_values_naming_them(field, value, error):
+    with pytest.raises(error, match=field):
+        sandbox.Limits(**{field: value})
