@@ -1,0 +1,91 @@
+"""Lesson 10 explorer states deck 002's autoencoder facts: a wider bottleneck reconstructs better, and a
+linear autoencoder can at best match PCA (computed here independently with NumPy's SVD)."""
+import numpy as np
+import pytest
+
+from coursekit.datasets import digits, train_test_split
+from coursekit.explore.autoencoder import (VARIANTS, AutoencoderExplorer, mosaic, pca_errors,
+                                           reconstruction_error, train_autoencoder)
+
+LINEAR = "linear (no activations)"
+
+
+@pytest.fixture(scope="module")
+def explorer():
+    return AutoencoderExplorer()   # module-scoped: trained models are cached per (model, k)
+
+
+@pytest.fixture(scope="module")
+def split():
+    X, y = digits()
+    X_train, X_test, _, _ = train_test_split(X, y, rng=0)   # the lesson's split (seed 0, a quarter held out)
+    return X_train, X_test
+
+
+def pca_error_by_svd(X_train, X_eval, k):
+    """Independent reference: project onto the top k principal directions of the training digits."""
+    mu = X_train.mean(axis=0)
+    V = np.linalg.svd(X_train - mu)[2][:k].T
+    return np.mean((X_eval - mu - (X_eval - mu) @ V @ V.T) ** 2)
+
+
+def test_sweep_error_falls_as_the_bottleneck_widens(explorer, sweep):
+    errors = {}
+    for name, value in sweep(explorer):
+        v = explorer.values
+        errors[(v["model"], v["k"])] = explorer.run.test_error
+        # the grid shows the test digits on top and the model's reconstruction of them below
+        grid = explorer.image.get_array()
+        np.testing.assert_allclose(grid[:8, :8], explorer.shown[0].reshape(8, 8))
+        np.testing.assert_allclose(grid[9:17, :8], explorer.run.model(explorer.shown[:1])[0].reshape(8, 8))
+    for model in VARIANTS:
+        explorer.set(model=model)
+        by_k = [explorer.train(k=k, model=model).test_error for k in (2, 8, 32)]   # min, default, max
+        assert by_k[0] > by_k[1] > by_k[2], (model, by_k)
+    assert errors[(list(VARIANTS)[0], 8)] == explorer.train(k=8, model=list(VARIANTS)[0]).test_error
+
+
+@pytest.mark.parametrize("k", [2, 8, 32])
+def test_a_linear_autoencoder_cannot_beat_pca_and_gets_close(explorer, split, k):
+    X_train, _ = split
+    run = explorer.train(k=k, model=LINEAR)
+    best = pca_error_by_svd(X_train, X_train, k)
+    assert run.train_error >= best - 1e-9                  # Eckart-Young: PCA is optimal among rank-k codes
+    assert run.train_error < 1.25 * best                   # and gradient descent finds nearly that subspace
+
+
+@pytest.mark.parametrize("k", [2, 8, 32])
+def test_nonlinear_autoencoder_errors_are_in_a_sensible_range(explorer, split, k):
+    X_train, X_test = split
+    run = explorer.train(k=k, model=list(VARIANTS)[0])
+    mean_digit = np.mean((X_test - X_train.mean(axis=0)) ** 2)   # a code of size 0: predict the mean digit
+    assert run.test_error < mean_digit
+    assert pca_error_by_svd(X_train, X_test, k) / 2 < run.test_error < 5 * pca_error_by_svd(X_train, X_test, k)
+
+
+def test_pca_errors_match_the_svd_reference(split):
+    X_train, X_test = split
+    errors = pca_errors(X_train, X_test, 32)
+    assert errors[0] == pytest.approx(np.mean((X_test - X_train.mean(axis=0)) ** 2))
+    for k in (1, 5, 32):
+        assert errors[k] == pytest.approx(pca_error_by_svd(X_train, X_test, k))
+
+
+def test_reconstruction_error_is_per_pixel_and_the_identity_scores_zero():
+    X = np.random.default_rng(0).uniform(0, 1, (5, 64))
+    assert reconstruction_error(lambda Z: Z, X) == 0.0
+    assert reconstruction_error(lambda Z: Z + 0.5, X) == pytest.approx(0.25)
+
+
+def test_mosaic_places_each_image_in_its_tile():
+    a, b = np.zeros((2, 64)), np.ones((2, 64))
+    grid = mosaic([a, b])
+    assert grid.shape == (17, 17)
+    assert np.all(grid[:8, :8] == 0) and np.all(grid[9:, 9:] == 1) and np.isnan(grid[8, 0])
+
+
+def test_bad_arguments_name_themselves():
+    with pytest.raises(ValueError, match="variant must be one of"):
+        train_autoencoder(4, "convolutional")
+    with pytest.raises(ValueError, match="k must be a positive int, got 0"):
+        train_autoencoder(0)
