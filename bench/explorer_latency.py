@@ -47,6 +47,12 @@ REGISTRY = [
     "optimizers:TerminalSpeedExplorer",
     "optimizers:ScheduleExplorer",
     "regularization:EarlyStoppingExplorer",
+    "backprop:AddMultiplyExplorer",
+    "backprop:SquaredNormExplorer",
+    "backprop:TwoTwoOneExplorer",
+    "backprop:CompositeExplorer",
+    "training:TrainingExplorer",
+    "autoencoder:AutoencoderExplorer",
 ]
 
 
