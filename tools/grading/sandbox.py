@@ -47,6 +47,9 @@ RLIMIT_NPROC counts processes per real user and is not enforced for root. When g
 as root, the kernel therefore drops to ``Limits.uid`` (default 65534, "nobody") inside the
 sandbox with ``setpriv``; bwrap itself runs as root without a user namespace. When grading
 runs as an ordinary user, bwrap creates a user namespace and the count is per namespace.
+RLIMIT_AS bounds each process, so the memory of a whole submission is at most
+``max_processes * memory_mb``; a cgroup would bound the sum but needs root or systemd
+delegation, which instructors' machines do not all have.
 """
 import asyncio
 import dataclasses
@@ -227,9 +230,8 @@ def check_available(bwrap=None) -> None:
     how = ("Install it (Debian/Ubuntu: `apt-get install bubblewrap`) and allow unprivileged user "
            "namespaces (`sysctl -w kernel.unprivileged_userns_clone=1` on Debian, "
            "`sysctl -w kernel.apparmor_restrict_unprivileged_userns=0` on Ubuntu 24.04+, "
-           "`user.max_user_namespaces` > 0; in Docker run with "
-           "`--security-opt seccomp=unconfined --security-opt apparmor=unconfined`), or grade as "
-           "root. Only if you accept running student code with your rights, pass "
+           "`user.max_user_namespaces` > 0; a Docker container needs `--privileged` or seccomp and "
+           "AppArmor profiles that permit namespaces). Only if you accept running student code with your rights, pass "
            "--unsafe-no-sandbox.")
     if not (os.path.isfile(exe) and os.access(exe, os.X_OK)) and not shutil.which(exe):
         raise SandboxUnavailable(f"Refusing to grade: bubblewrap ({exe!r}) is not installed. {how}")
