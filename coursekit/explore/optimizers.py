@@ -410,7 +410,7 @@ class RosenbrockPathExplorer(_PathExplorer):
             "lr_adaptive": widgets.FloatLogSlider(value=0.1, base=10, min=-3, max=-0.5, step=0.05,
                                                   description="ε adaptive"),
             "alpha": widgets.FloatSlider(value=0.9, min=0.0, max=0.95, step=0.05, description="α"),
-            "steps": widgets.IntSlider(value=300, min=1, max=self.STEPS_MAX, description="steps"),
+            "steps": widgets.IntSlider(value=200, min=1, max=self.STEPS_MAX, description="steps"),
         }
         self._rosenbrock = Rosenbrock()
         x0, x1, y0, y1 = self._rosenbrock.extent
