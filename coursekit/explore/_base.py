@@ -9,7 +9,8 @@ Every explorer in :mod:`coursekit.explore` follows one contract (issue 6, ARCHIT
 * ``update(**values)`` — called with *every* control's current value; it calls the module's
   pure compute function and writes the result into the artists made in ``__init__``
   (``set_data``, ``set_ydata``, ``set_offsets``, ``set_array``, ``set_text``), never a new figure;
-* ``widget`` (and ``_ipython_display_``) — the controls above the figure's canvas.
+* ``widget`` (and ``_ipython_display_``) — the controls above the figure's canvas; the display
+  also carries a PNG of the figure for static exports.
 
 The default state is drawn at construction, so an exported notebook (HTML, PDF, slides)
 shows a figure even without a running kernel.
@@ -105,7 +106,7 @@ class Explorer:
         self.controls = controls
         self.fig = fig
         self.extras = list(extras)
-        self._png = None  # the Output widget showing the figure when the canvas is no widget
+        self._output = None  # the Output widget showing the figure when the canvas is no widget
         self._widget = None
         self._muted = False
         for control in controls.values():
@@ -146,19 +147,22 @@ class Explorer:
             self.refresh()
 
     def _redraw(self) -> None:
-        if self._png is not None:
+        if self._output is not None:
             self._render_png()
         else:
             self.fig.canvas.draw_idle()  # ipympl: schedules a redraw; bare Figure: no-op
 
+    def _png(self) -> str:
+        """The figure as a base64 PNG (what a static export shows)."""
+        buffer = io.BytesIO()
+        self.fig.savefig(buffer, format="png")
+        return base64.b64encode(buffer.getvalue()).decode("ascii")
+
     def _render_png(self) -> None:
         # Written into the Output's state directly (not ``with output: display(...)``), which
         # also works outside a kernel and replaces the old image instead of appending.
-        buffer = io.BytesIO()
-        self.fig.savefig(buffer, format="png")
-        png = base64.b64encode(buffer.getvalue()).decode("ascii")
-        self._png.outputs = ({"output_type": "display_data", "metadata": {},
-                              "data": {"image/png": png, "text/plain": repr(self)}},)
+        self._output.outputs = ({"output_type": "display_data", "metadata": {},
+                                 "data": {"image/png": self._png(), "text/plain": repr(self)}},)
 
     # -- display ----------------------------------------------------------------------------
     @property
@@ -168,16 +172,22 @@ class Explorer:
             if isinstance(self.fig.canvas, widgets.DOMWidget):
                 canvas = self.fig.canvas
             else:
-                self._png = canvas = widgets.Output()
+                self._output = canvas = widgets.Output()
                 self._render_png()
             controls = widgets.VBox([*self.controls.values(), *self.extras])
             self._widget = widgets.VBox([controls, canvas])
         return self._widget
 
+    def _repr_mimebundle_(self, **kwargs) -> dict:
+        """The widget for live frontends, plus a PNG of the current figure for static exports
+        (PDF, HTML without widget state), which pick the richest type they can show."""
+        bundle = self.widget._repr_mimebundle_(**kwargs) or {}
+        return {**bundle, "image/png": self._png()}
+
     def _ipython_display_(self) -> None:
         from IPython.display import display
 
-        display(self.widget)
+        display(self._repr_mimebundle_(), raw=True)
 
     def close(self) -> None:
         """Disconnect the controls and release the figure (pyplot keeps ipympl figures)."""

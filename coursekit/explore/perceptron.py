@@ -74,7 +74,7 @@ def perceptron_error(w, X, y) -> float:
     """
     w, X, y = _check(w, X, y)
     margins = y * (X @ w)
-    return float(-margins[margins <= 0].sum())
+    return float(np.sum(-margins[margins <= 0]))  # an empty sum is +0.0, not -0.0
 
 
 @dataclass
@@ -180,7 +180,8 @@ class PerceptronExplorer(Explorer):
             self.runs[name] = (np.asarray(X, float), np.asarray(y), Xb, s, run, error_counts(run, Xb, s))
         controls = {
             "data": widgets.Dropdown(options=list(datasets), description="data"),
-            "step": widgets.IntSlider(value=0, min=0, max=max_updates, description="update k"),
+            "step": widgets.IntSlider(value=min(10, max_updates), min=0, max=max_updates,
+                                      description="update k"),
         }
         fig = figure(figsize=(9, 3.6))
         self.ax, self.ax_err = fig.subplots(1, 2)

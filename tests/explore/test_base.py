@@ -1,4 +1,6 @@
 """The Explorer contract: default drawn at construction, every control observed, figure updated in place."""
+import base64
+
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import numpy as np
@@ -121,6 +123,12 @@ def test_without_ipympl_the_figure_stays_out_of_pyplot_and_the_widget_shows_a_pn
     wave.controls["A"].value = 0.0
     assert canvas.outputs[-1]["data"]["image/png"] != first  # re-rendered after the change
     assert wave.widget is box
+
+
+def test_the_display_carries_the_widget_and_a_png_for_static_exports():
+    bundle = Wave()._repr_mimebundle_()
+    assert "application/vnd.jupyter.widget-view+json" in bundle
+    assert base64.b64decode(bundle["image/png"])[:8] == b"\x89PNG\r\n\x1a\n"
 
 
 def test_close_disconnects_the_controls():
