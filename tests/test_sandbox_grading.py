@@ -1,6 +1,6 @@
 """Hostile submissions graded in a class of honest ones (issue 9).
 
-One nbgrader course is graded twice: the honest class alone, then the same honest class with
+One nbgrader course (the real assignment 01_perceptron_xor) is graded twice: the honest class alone, then the same honest class with
 every hostile submission added (one grading run each). Each hostile student answers nothing
 and attacks; each attack must fail or be contained, be reported (instructor's report and the
 student's feedback), give its author no marks, and leave every honest student's score,
@@ -25,33 +25,46 @@ from tools.grading import sandbox
 
 pytestmark = pytest.mark.slow
 
-FIXTURE = Path(__file__).parent / "sandbox_fixtures" / "source"
+REPO = Path(__file__).resolve().parents[1]
+NAME = "01_perceptron_xor"  # a real assignment: solutions/ is its source, exercises/ its copy
+SOLUTION, EXERCISE = REPO / "solutions" / f"{NAME}.ipynb", REPO / "exercises" / f"{NAME}.ipynb"
 LIMITS = sandbox.Limits(cell_timeout=2, notebook_timeout=30, memory_mb=1024, max_processes=48,
                         max_output_bytes=100_000, max_file_mb=8, tmp_mb=32)
 
-# The answer cell of each honest student, and the score it earns (worked out from the fixture:
-# visible square test 1 point, hidden square test 2 points, total test 1 point).
+
+def _cells(path: Path) -> dict:
+    return {c.metadata["nbgrader"]["grade_id"]: c for c in nbformat.read(path, as_version=4).cells
+            if "grade_id" in c.metadata.get("nbgrader", {})}
+
+
+def _points(grade_id=None) -> float:
+    """Points of one test cell (or all), read from the source notebook's nbgrader metadata."""
+    return sum(c.metadata["nbgrader"].get("points", 0) for gid, c in _cells(SOLUTION).items()
+               if grade_id in (None, gid))
+
+
+# The honest class: a full solution, the untouched exercise, and a solution whose XOR network
+# is left undone (it loses exactly the points of the XOR test).
 HONEST = {
-    "s1": ("def square(x):\n    return x * x\n\ndef total():\n"
-           "    return sum(int(v) for v in open('data.txt'))", 4.0),
-    "s2": ("def square(x):\n    return x * abs(x)\n\ndef total():\n"
-           "    return sum(int(v) for v in open('data.txt'))", 2.0),
-    "s3": ("def square(x):\n    raise NotImplementedError()", 0.0),
+    "s1": (SOLUTION, {}, lambda: _points()),
+    "s2": (EXERCISE, {}, lambda: 0.0),
+    "s3": (SOLUTION, {"xor_weights": _cells(EXERCISE)["xor_weights"].source},
+           lambda: _points() - _points("test_xor")),
 }
 
-# Each hostile answer cell (formatted with the course paths and the test's TCP port) and the
-# limit the sandbox must report for it.
+# Each hostile student hands in the exercise with an attack as its first answer (formatted with
+# the course paths and the test's TCP port), and the limit the sandbox must report for it.
 HOSTILE = {
-    "h_hidden_tests": ("import json\nnb = json.load(open('ps1.ipynb'))\n"
-                       "exec(''.join(nb['cells'][1]['source']))", "filesystem"),
-    "h_solution_file": ("src = open(r'{course}/source/ps1/ps1.ipynb').read()\n"
-                        "exec(src)", "filesystem"),
+    "h_hidden_tests": (f"print(open('{NAME}.ipynb').read())", "filesystem"),
+    "h_solution_file": ("import json\nnb = json.load(open(r'{repo}/solutions/" + NAME + ".ipynb'))\n"
+                        "exec('\\n'.join(''.join(c['source']) for c in nb['cells']\n"
+                        "                if c['cell_type'] == 'code'))", "filesystem"),
     "h_gradebook": ("import sqlite3\n"
                     "db = sqlite3.connect('file:{course}/gradebook.db?mode=rw', uri=True)\n"
                     "db.execute('UPDATE grade SET manual_score = 100, auto_score = 100')\n"
                     "db.commit()", "filesystem"),
-    "h_overwrite": ("open(r'{course}/submitted/s1/ps1/ps1.ipynb', 'w').write('{{}}')\n"
-                    "open(r'{course}/feedback/s1/ps1/ps1.html', 'w').write('hacked')",
+    "h_overwrite": ("open(r'{course}/submitted/s1/" + NAME + "/" + NAME + ".ipynb', 'w').write('{{}}')\n"
+                    "open(r'{course}/feedback/s1/" + NAME + "/" + NAME + ".html', 'w').write('x')",
                     "filesystem"),
     "h_network": ("import socket\n"
                   "socket.create_connection(('127.0.0.1', {port}), timeout=2).sendall(b'x')",
@@ -70,36 +83,44 @@ def _digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def _submit(course: Path, student: str, answer: str) -> None:
-    nb = nbformat.read(course / "release" / "ps1" / "ps1.ipynb", as_version=4)
+def _hand_in(course: Path, student: str, base: Path, answers: dict) -> None:
+    """Submit ``base`` with the cells named in ``answers`` replaced by the given sources."""
+    nb = nbformat.read(base, as_version=4)
     for cell in nb.cells:
-        if cell.metadata.get("nbgrader", {}).get("grade_id") == "answer":
-            cell.source = answer
-    folder = course / "submitted" / student / "ps1"
+        gid = cell.metadata.get("nbgrader", {}).get("grade_id")
+        if gid in answers:
+            cell.source = answers[gid]
+    folder = course / "submitted" / student / NAME
     folder.mkdir(parents=True)
-    nbformat.write(nb, folder / "ps1.ipynb")
+    nbformat.write(nb, folder / f"{NAME}.ipynb")
     (folder / "timestamp.txt").write_text("2026-11-20 12:00:00 UTC")
 
 
-def _grade_class(course: Path, submissions: dict) -> dict:
-    """Grade every submission in one nbgrader run; return what the tests compare."""
-    shutil.copytree(FIXTURE, course / "source")
+def _course_config(course: Path, **options) -> Config:
+    (course / "source" / NAME).mkdir(parents=True)
+    shutil.copy(SOLUTION, course / "source" / NAME)
     config = Config()
     config.CourseDirectory.root = str(course)
     config.CourseDirectory.course_id = "sandbox-test"
+    sandbox.configure(config, limits=LIMITS, **options)
+    assert NbGraderAPI(config=config).generate_assignment(NAME)["success"]
+    return config
+
+
+def _grade_class(course: Path, submissions: dict) -> dict:
+    """Grade every submission (student -> (notebook, answers)) in one nbgrader run."""
     report = course / "sandbox_report.jsonl"
-    sandbox.configure(config, limits=LIMITS, report_path=report)
-    api = NbGraderAPI(config=config)
-    assert api.generate_assignment("ps1")["success"]
-    for student, answer in submissions.items():
-        _submit(course, student, answer)
-    submitted = {s: _digest(course / "submitted" / s / "ps1" / "ps1.ipynb") for s in submissions}
-    # the whole class in one autograde run and one feedback run, as `nbgrader autograde ps1`
-    coursedir = CourseDirectory(config=config, assignment_id="ps1")
+    config = _course_config(course, report_path=report)
+    for student, (base, answers) in submissions.items():
+        _hand_in(course, student, base, answers)
+    handed_in = {s: course / "submitted" / s / NAME / f"{NAME}.ipynb" for s in submissions}
+    submitted = {s: _digest(path) for s, path in handed_in.items()}
+    # the whole class in one autograde run and one feedback run, as `nbgrader autograde`
+    coursedir = CourseDirectory(config=config, assignment_id=NAME)
     Autograde(coursedir=coursedir, config=config).start()
     GenerateFeedback(coursedir=coursedir, config=config).start()
     with Gradebook(f"sqlite:///{course}/gradebook.db") as gb:
-        scores = {s: gb.find_submission("ps1", s).score for s in submissions}
+        scores = {s: gb.find_submission(NAME, s).score for s in submissions}
     events = {}
     for record in sandbox.read_report(report):
         student = Path(record["notebook"]).parts[-3]
@@ -108,11 +129,10 @@ def _grade_class(course: Path, submissions: dict) -> dict:
     return {
         "scores": scores,
         "submitted_before": submitted,
-        "submitted_after": {s: _digest(course / "submitted" / s / "ps1" / "ps1.ipynb")
-                            for s in submissions},
-        "autograded": {s: _digest(course / "autograded" / s / "ps1" / "ps1.ipynb")
+        "submitted_after": {s: _digest(path) for s, path in handed_in.items()},
+        "autograded": {s: _digest(course / "autograded" / s / NAME / f"{NAME}.ipynb")
                        for s in submissions},
-        "feedback": {s: (course / "feedback" / s / "ps1" / "ps1.html").read_text()
+        "feedback": {s: (course / "feedback" / s / NAME / f"{NAME}.html").read_text()
                      for s in submissions},
         "events": events,
     }
@@ -137,11 +157,11 @@ def listener():
 
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory, listener):
-    honest = {s: answer for s, (answer, _) in HONEST.items()}
+    honest = {s: (base, answers) for s, (base, answers, _) in HONEST.items()}
     alone = _grade_class(tmp_path_factory.mktemp("alone") / "course", honest)
     course = tmp_path_factory.mktemp("mixed") / "course"
-    paths = {"course": course, "port": listener.getsockname()[1]}
-    hostile = {s: code.format(**paths) for s, (code, _) in HOSTILE.items()}
+    paths = {"course": course, "repo": REPO, "port": listener.getsockname()[1]}
+    hostile = {s: (EXERCISE, {"add_bias": code.format(**paths)}) for s, (code, _) in HOSTILE.items()}
     mixed = _grade_class(course, {**honest, **hostile})
     return alone, mixed
 
@@ -149,7 +169,7 @@ def runs(tmp_path_factory, listener):
 @pytest.mark.parametrize("student", sorted(HONEST))
 def test_honest_students_are_untouched_by_hostile_classmates(runs, student):
     alone, mixed = runs
-    assert alone["scores"][student] == HONEST[student][1]
+    assert alone["scores"][student] == HONEST[student][2]()
     assert mixed["scores"][student] == alone["scores"][student]
     assert mixed["submitted_after"][student] == mixed["submitted_before"][student]
     assert mixed["submitted_before"][student] == alone["submitted_before"][student]
@@ -174,19 +194,17 @@ def test_network_attack_never_reached_the_host(runs, listener):
 
 
 def test_a_deliberately_unsandboxed_run_is_fooled(tmp_path):
-    """The same gradebook attack without the sandbox succeeds, so the tests above can fail."""
+    """The solution-file attack without the sandbox earns marks, so the tests above can fail.
+
+    (Not full marks: the exercise's later answer cells redefine the functions it stole.)
+    """
     course = tmp_path / "course"
-    shutil.copytree(FIXTURE, course / "source")
-    config = Config()
-    config.CourseDirectory.root = str(course)
-    config.CourseDirectory.course_id = "sandbox-test"
-    sandbox.configure(config, limits=LIMITS, unsafe_no_sandbox=True, report_path=course / "r")
-    api = NbGraderAPI(config=config)
-    assert api.generate_assignment("ps1")["success"]
-    _submit(course, "cheat", HOSTILE["h_gradebook"][0].format(course=course, port=0))
-    assert api.autograde("ps1", "cheat")["success"]
+    config = _course_config(course, unsafe_no_sandbox=True, report_path=course / "r")
+    attack = HOSTILE["h_solution_file"][0].format(course=course, repo=REPO, port=0)
+    _hand_in(course, "cheat", EXERCISE, {"add_bias": attack})
+    Autograde(coursedir=CourseDirectory(config=config, assignment_id=NAME), config=config).start()
     with Gradebook(f"sqlite:///{course}/gradebook.db") as gb:
-        assert gb.find_submission("ps1", "cheat").score > 0
+        assert gb.find_submission(NAME, "cheat").score > 0
     [record] = sandbox.read_report(course / "r")
     assert not record["sandboxed"]
     assert record["events"][0]["limit"] == "unsandboxed"
