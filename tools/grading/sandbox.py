@@ -53,13 +53,13 @@ delegation, which instructors' machines do not all have.
 """
 import asyncio
 import dataclasses
-import fnmatch
 import json
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 import nbformat
@@ -364,12 +364,12 @@ class SandboxedExecute(Execute):
     def reset_execution_trackers(self):
         super().reset_execution_trackers()
         self.events, self.output_bytes, self.stopped = [], 0, None
-        self.deadline = asyncio.get_event_loop().time() + self.limits.notebook_timeout
+        self.deadline = time.monotonic() + self.limits.notebook_timeout
         self.timeout = self.limits.cell_timeout
         self.timeout_func = lambda cell: max(1, min(self.limits.cell_timeout, self._remaining()))
 
     def _remaining(self) -> float:
-        return self.deadline - asyncio.get_event_loop().time()
+        return self.deadline - time.monotonic()
 
     def notice(self, outputs, limit, message, cell_index) -> None:
         """Record a limit event and show it in the cell (so it reaches the feedback)."""
