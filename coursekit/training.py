@@ -228,21 +228,24 @@ def fit(model: Module, loss: Loss, optimizer, X, y, *, epochs: int, batch_size: 
     named = model.named_parameters() if record_grad_norms else []
     history = History(grad_norms={name: [] for name, _ in named})
     n, k = len(X), 0
-    # Each epoch gathers the shuffled rows into these buffers (one pass, no new 60000-row
-    # arrays per epoch); the minibatches are then contiguous views.
-    X_epoch, y_epoch = np.empty_like(X), np.empty_like(y)
+    # Each step gathers its shuffled rows into these buffers, allocated once: the batch is
+    # then still in cache for the first matrix product (an epoch-wide gather writes and
+    # rereads all N rows). mode="clip" because the default mode="raise" copies through a
+    # second buffer; the indices are a permutation of range(n), so nothing is clipped.
+    m = min(batch_size, n)
+    X_buf, y_buf = np.empty((m, *X.shape[1:]), X.dtype), np.empty((m, *y.shape[1:]), y.dtype)
     bar = tqdm(range(epochs), desc="fit", unit="epoch", disable=not progress)
     with _input_grad_not_needed(model):
         for _ in bar:
             model.train()
             order = rng.permutation(n)
-            np.take(X, order, axis=0, out=X_epoch)
-            np.take(y, order, axis=0, out=y_epoch)
             total = correct = 0.0
             norms = np.zeros(len(named))
             history.lr.append(float(schedule(k)) if schedule is not None else optimizer.lr)
             for start in range(0, n, batch_size):
-                Xb, yb = X_epoch[start:start + batch_size], y_epoch[start:start + batch_size]
+                rows = order[start:start + batch_size]
+                Xb = np.take(X, rows, axis=0, out=X_buf[:len(rows)], mode="clip")
+                yb = np.take(y, rows, axis=0, out=y_buf[:len(rows)], mode="clip")
                 if schedule is not None:
                     optimizer.lr = schedule(k)
                 optimizer.zero_grad()
