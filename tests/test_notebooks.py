@@ -26,6 +26,16 @@ def notebook(request):
     return request.param, nbformat.read(request.param, as_version=4)
 
 
+LESSONS = ["00_start_here", "01_learning_machines", "02_perceptron_to_xor",
+           "03_activations_and_losses", "04_backprop_by_hand", "05_universal_approximation",
+           "06_training_an_mlp", "07_vanishing_gradients", "08_momentum_and_optimizers",
+           "09_regularization", "10_autoencoder"]
+
+
+def test_every_lesson_of_the_course_is_there():
+    assert ids(NOTEBOOKS) == LESSONS
+
+
 def test_notebook_names_are_numbered_in_teaching_order():
     assert all(re.fullmatch(r"\d\d_[a-z0-9_]+", p.stem) for p in NOTEBOOKS), ids(NOTEBOOKS)
 
