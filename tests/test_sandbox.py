@@ -58,6 +58,7 @@ def test_sandboxed_kernel_sees_only_the_submission(tmp_path):
     work = tmp_path / "work"
     work.mkdir()
     (work / "data.txt").write_text("42")
+    (work / "link.txt").symlink_to(secret)  # a link handed in must not carry the target in
     cells = [f"open({str(secret)!r})", "print(open('data.txt').read())",
              "import os; print(sorted(os.listdir('.')))", "open('data.txt', 'w')"]
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])

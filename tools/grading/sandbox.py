@@ -215,9 +215,17 @@ def sandbox_env(extra=None) -> dict:
 
 
 def _private_copy(src, dest) -> list:
-    """Copy the submission folder without notebooks into ``dest``; return its top-level entries."""
-    ignore = shutil.ignore_patterns(*HIDDEN_PATTERNS)
-    shutil.copytree(src, dest, ignore=ignore, symlinks=False)
+    """Copy the submission folder without notebooks into ``dest``; return its top-level entries.
+
+    Symbolic links are left out: followed, a link handed in as ``data -> /path/to/solutions``
+    would copy its target in; bound, bwrap would resolve it on the host.
+    """
+    hidden = shutil.ignore_patterns(*HIDDEN_PATTERNS)
+
+    def ignore(folder, names):
+        return set(hidden(folder, names)) | {n for n in names if os.path.islink(os.path.join(folder, n))}
+
+    shutil.copytree(src, dest, ignore=ignore)
     for root, dirs, files in os.walk(dest):
         for name in dirs + files:
             os.chmod(os.path.join(root, name), 0o755 if name in dirs else 0o644)
