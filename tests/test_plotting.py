@@ -40,17 +40,21 @@ def test_binary_boundary_is_where_the_score_crosses_the_threshold(shape):
     above = (plot.grid[:, 0] + plot.grid[:, 1] - 1 > 0).reshape(image.shape)
     low, high = plot.image.get_clim()
     assert np.all(image[above] > 0) and np.all(image[~above] <= 0) and low < 0 < high
-    assert plot.contour is not None
+    # the drawn boundary lies on x1 + x2 = 1
+    (segment,) = plot.contour.get_segments()
+    np.testing.assert_allclose(segment.sum(axis=1), 1.0, atol=1e-9)
     np.testing.assert_array_equal(plot.points.get_offsets(), XOR_X)
 
 
 def test_a_constant_model_has_no_boundary_line_and_update_redraws_in_place():
     ax = axes()
     plot = decision_boundary(ax, lambda P: np.full(len(P), 0.9), XOR_X, XOR_Y)
-    assert plot.contour is None
-    image = plot.image
-    plot.update(lambda P: P[:, 0])
-    assert plot.image is image and plot.contour is not None and len(ax.images) == 1
+    assert plot.contour.get_segments() == []
+    image, line = plot.image, plot.contour
+    plot.update(lambda P: P[:, 0])  # threshold 0.5
+    assert plot.image is image and plot.contour is line and len(ax.images) == 1
+    (segment,) = line.get_segments()
+    np.testing.assert_allclose(segment[:, 0], 0.5, atol=1e-9)  # the boundary x1 = 1/2
 
 
 def test_multiclass_regions_are_the_argmax_class():
