@@ -105,6 +105,7 @@ def test_wall_clock_ends_a_command_that_never_returns(tmp_path):
 
 @pytest.mark.parametrize("field, value, error", [
     ("memory_mb", 0, ValueError), ("cell_timeout", 1.5, TypeError), ("max_processes", True, TypeError),
+    ("uid", 0, ValueError),
 ])
 def test_limits_reject_bad_values_naming_them(field, value, error):
     with pytest.raises(error, match=field):

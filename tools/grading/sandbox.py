@@ -104,7 +104,7 @@ class Limits:
             value = getattr(self, field.name)
             if not isinstance(value, int) or isinstance(value, bool):
                 raise TypeError(f"Limits.{field.name} must be an int, got {value!r}")
-            if value < (0 if field.name == "uid" else 1):
+            if value < 1:  # uid 0 would be root, for whom RLIMIT_NPROC does not count
                 raise ValueError(f"Limits.{field.name} must be positive, got {value}")
 
 
