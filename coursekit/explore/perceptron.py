@@ -195,7 +195,6 @@ class PerceptronExplorer(Explorer):
                                               label="misclassified points")
         (self.count_now,) = self.ax_err.plot([], [], "ko")
         self.ax_err.set(xlabel="update k", ylabel="misclassified points", xlim=(0, max_updates))
-        self.title = self.ax.set_title("")
         super().__init__(controls, fig)
 
     def update(self, *, data, step):
