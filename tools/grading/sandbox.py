@@ -10,7 +10,11 @@ Interface for the grader (tools/grading)
 ``read_report(report_path) -> list[dict]``
     One record per executed notebook: ``{"notebook", "sandboxed", "events": [{"limit",
     "message", "cell"}]}``, written by the grading process (outside the sandbox); the
-    grader turns it into the instructor's report.
+    grader turns it into the instructor's report. ``limit`` is one of time, kernel, memory,
+    processes, files, output, network, filesystem (or unsandboxed).
+``notices(executed_nb) -> list[dict]``
+    The same events as shown in the notebook (``[grading sandbox] ...`` lines under the
+    cells, which nbgrader's feedback HTML shows the student).
 ``execute_notebook(nb_path, out_path, *, limits=Limits(), readonly_paths=(),
 unsafe_no_sandbox=False) -> Report``
     Execute one notebook in the sandbox without nbgrader (benchmarks, quick checks).
