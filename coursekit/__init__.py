@@ -14,7 +14,7 @@ from .losses import BCEWithLogitsLoss, CrossEntropyLoss, MSELoss
 from .mlp import MLP, parameter_count
 from .module import Module, Parameter, Sequential
 from .optim import SGD, AdaGrad, Adam, AdamW, Optimizer, RMSProp
-from .regularization import (Dropout, EarlyStopping, L1Penalty, L2Penalty, proximal_l1_step,
+from .regularization import (Dropout, EarlyStopping, L1Penalty, L2Penalty, ProximalL1, proximal_l1_step,
                              soft_threshold)
 from .training import History, accuracy, evaluate, fit, predict
 
@@ -24,7 +24,7 @@ __all__ = [
     "Sigmoid", "Tanh", "ReLU", "LeakyReLU", "Softplus", "Identity", "Softmax",
     "MSELoss", "CrossEntropyLoss", "BCEWithLogitsLoss",
     "Optimizer", "SGD", "AdaGrad", "RMSProp", "Adam", "AdamW",
-    "Dropout", "BatchNorm1d", "L1Penalty", "L2Penalty", "soft_threshold", "proximal_l1_step",
+    "Dropout", "BatchNorm1d", "L1Penalty", "L2Penalty", "ProximalL1", "soft_threshold", "proximal_l1_step",
     "EarlyStopping", "fit", "History", "predict", "accuracy", "evaluate",
     "numerical_gradient", "relative_error", "check_function", "check_gradients",
 ]

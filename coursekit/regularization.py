@@ -218,6 +218,38 @@ def proximal_l1_step(params_or_model, lr: float, lam: float) -> None:
 
 
 # -- early stopping ----------------------------------------------------------------------
+class ProximalL1:
+    """An optimizer followed by the L1 proximal step ``W <- soft_threshold(W, eps lam)``.
+
+    :func:`proximal_l1_step` after every step of ``optimizer`` on the unpenalised loss (the
+    proximal gradient method); ``fit`` drives it like any optimizer (``lr``, ``zero_grad``,
+    ``step``), e.g. ``fit(model, loss, ProximalL1(SGD(model.parameters(), lr=0.1), model, 1e-3), ...)``.
+    Unlike the subgradient ``lam sign(W)``, the proximal step sets small weights exactly to 0.
+    """
+
+    def __init__(self, optimizer, model: Module, lam: float):
+        self.optimizer, self.model = optimizer, model
+        self.lam = finite_float(lam, "lam", low=0.0)
+
+    @property
+    def lr(self) -> float:
+        return self.optimizer.lr
+
+    @lr.setter
+    def lr(self, value) -> None:
+        self.optimizer.lr = value
+
+    def zero_grad(self) -> None:
+        self.optimizer.zero_grad()
+
+    def step(self) -> None:
+        self.optimizer.step()
+        proximal_l1_step(self.model, self.optimizer.lr, self.lam)
+
+    def __repr__(self) -> str:
+        return f"ProximalL1({self.optimizer!r}, lam={self.lam:g})"
+
+
 class EarlyStopping:
     """Stop when the validation loss has not improved for ``patience`` epochs (deck 003).
 

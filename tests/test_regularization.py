@@ -383,3 +383,24 @@ def test_early_stopping_restore_refuses_a_different_model():
     stopper.step(1.0, ck.Linear(2, 2, rng=0))
     with pytest.raises(ValueError, match="same model"):
         stopper.restore(ck.Linear(3, 2, rng=0))
+
+
+def test_proximal_l1_wrapper_is_a_step_then_a_soft_threshold():
+    """ProximalL1(opt) = opt.step() followed by W <- sign(W) max(|W| - lr lam, 0) on weights only."""
+    from coursekit import MLP, SGD, ProximalL1
+    rng = np.random.default_rng(0)
+    model, twin = MLP([3, 4, 2], rng=1), MLP([3, 4, 2], rng=1)
+    grads = [rng.standard_normal(p.shape) for p in model.parameters()]
+    lr, lam = 0.1, 2.0
+    wrapped = ProximalL1(SGD(model.parameters(), lr=lr), model, lam)
+    for p, g in zip(model.parameters(), grads):
+        p.grad[...] = g
+    wrapped.step()
+    for (name, p), q, g in zip(model.named_parameters(), twin.parameters(), grads):
+        expected = q.data - lr * g
+        if name.endswith("W"):
+            expected = np.sign(expected) * np.maximum(np.abs(expected) - lr * lam, 0)
+        np.testing.assert_allclose(p.data, expected, rtol=1e-12, atol=0)
+    assert (model[0].W.data == 0).any()
+    wrapped.lr = 0.05
+    assert wrapped.optimizer.lr == 0.05

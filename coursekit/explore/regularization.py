@@ -6,7 +6,7 @@ noisy two-moons problem (60 training points, so a 64-64 ReLU net overfits it) an
 per setting, so a slider position that was trained once redraws at once.
 
 Compute functions (NumPy, no widgets): :func:`noisy_moons`, :func:`build_mlp`,
-:class:`ProximalL1`, :func:`train_dropout`, :func:`train_penalized`, :func:`weight_vector`,
+:func:`train_dropout`, :func:`train_penalized`, :func:`weight_vector`,
 :func:`train_for_early_stopping`, :func:`stopping_point`, :func:`train_deep_sigmoid` and
 :func:`dropout_masks`. Views: :class:`DropoutExplorer`, :class:`PenaltyExplorer`,
 :class:`EarlyStoppingExplorer`, :class:`BatchNormExplorer`.
@@ -26,7 +26,7 @@ from ..losses import CrossEntropyLoss
 from ..module import Module, Sequential
 from ..optim import SGD, Adam
 from ..plotting import decision_boundary
-from ..regularization import Dropout, EarlyStopping, L2Penalty, proximal_l1_step, weight_parameters
+from ..regularization import Dropout, EarlyStopping, L2Penalty, ProximalL1, weight_parameters
 from ..training import fit
 from ._base import Explorer, figure
 
@@ -83,37 +83,6 @@ def build_mlp(sizes, activation, *, rng, init=None, dropout=None, mask_rng=MASK_
             if dropout is not None:
                 layers.append(Dropout(dropout, rng=mask_rng))
     return Sequential(*layers)
-
-
-class ProximalL1:
-    """An optimizer followed by the L1 proximal step ``W <- soft_threshold(W, eps lam)``.
-
-    :func:`coursekit.regularization.proximal_l1_step` after every step of ``optimizer`` on the
-    unpenalised loss; ``fit`` drives it like any optimizer (``lr``, ``zero_grad``, ``step``).
-    Unlike the subgradient ``lam sign(W)``, the proximal step sets small weights exactly to 0.
-    """
-
-    def __init__(self, optimizer, model: Module, lam: float):
-        self.optimizer, self.model = optimizer, model
-        self.lam = finite_float(lam, "lam", low=0.0)
-
-    @property
-    def lr(self) -> float:
-        return self.optimizer.lr
-
-    @lr.setter
-    def lr(self, value) -> None:
-        self.optimizer.lr = value
-
-    def zero_grad(self) -> None:
-        self.optimizer.zero_grad()
-
-    def step(self) -> None:
-        self.optimizer.step()
-        proximal_l1_step(self.model, self.optimizer.lr, self.lam)
-
-    def __repr__(self) -> str:
-        return f"ProximalL1({self.optimizer!r}, lam={self.lam:g})"
 
 
 def _fit(model, optimizer, data, epochs, **kwargs):
