@@ -33,7 +33,7 @@ from ..mlp import MLP
 from ..module import Sequential
 from ..symbolic import backprop
 # compare()'s own helpers, so the pointwise check below is the same check compare() makes
-from ..symbolic.compare import _finite_differences, _flat
+from ..symbolic import finite_difference_gradient, flat_gradient
 from ..symbolic.graphs import W_EXAMPLE
 from ._base import Explorer, figure
 
@@ -203,13 +203,13 @@ class GradientCheck:
     def __init__(self, derivation, numeric_fn, h: float = 1e-4):
         self.derivation, self.numeric_fn, self.h = derivation, numeric_fn, h
         self._sympy = derivation.lambdify()
-        self._numerical = _finite_differences(derivation)   # central differences, Richardson-extrapolated
+        self._numerical = finite_difference_gradient(derivation)   # central differences, Richardson-extrapolated
         self._shapes = list(derivation.shapes.values())
 
     def __call__(self, *args) -> dict:
         values = [np.asarray(a, dtype=np.float64).reshape(s) for a, s in zip(args, self._shapes)]
-        g = {"sympy": _flat(self._sympy(*values)),
-             "backprop": _flat(self.numeric_fn(*[v.copy() for v in values])),
+        g = {"sympy": flat_gradient(self._sympy(*values)),
+             "backprop": flat_gradient(self.numeric_fn(*[v.copy() for v in values])),
              "numerical": self._numerical([v.copy() for v in values], self.h)}
         g["sympy vs backprop"] = relative_error(g["sympy"], g["backprop"])
         g["sympy vs finite differences"] = relative_error(g["sympy"], g["numerical"])

@@ -17,7 +17,7 @@ from . import backprop
 from .activations import (relu_prime, sigmoid_prime, sigmoid_prime_via_y, softmax_jacobian,
                           softplus_prime, tanh_prime)
 from .batchnorm import batchnorm_backward
-from .compare import Comparison, compare
+from .compare import Comparison, compare, finite_difference_gradient, flat_gradient
 from .composite import composite_backprop
 from .counting import parameter_count
 from .derivation import Derivation, Step, exact_zero
@@ -40,5 +40,5 @@ DERIVATIONS = (
     l2_optimum, l1_soft_threshold, dropout_expectation, batchnorm_backward,
 )
 
-__all__ = ["Derivation", "Step", "Comparison", "compare", "exact_zero", "backprop", "DERIVATIONS",
+__all__ = ["Derivation", "Step", "Comparison", "compare", "finite_difference_gradient", "flat_gradient", "exact_zero", "backprop", "DERIVATIONS",
            *(f.__name__ for f in DERIVATIONS)]

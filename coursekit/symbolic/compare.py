@@ -48,7 +48,7 @@ class Comparison:
         return f"{self.name}: max relative error at {self.points} random points\n{body}"
 
 
-def _flat(value) -> np.ndarray:
+def flat_gradient(value) -> np.ndarray:
     """A gradient (array, float, or tuple of them) as one float64 vector."""
     parts = value if isinstance(value, tuple) else (value,)
     return np.concatenate([np.ravel(np.asarray(p, dtype=np.float64)) for p in parts])
@@ -64,7 +64,7 @@ def _sample(derivation: Derivation, rng, low, high) -> list:
     return values
 
 
-def _finite_differences(derivation: Derivation):
+def finite_difference_gradient(derivation: Derivation):
     """A function ``values -> d(function)/d(wrt)`` (flattened) by central differences."""
     symbols, f = derivation.symbols, derivation.numpy_function
     n_outputs = len(derivation.function) if isinstance(derivation.function, sp.MatrixBase) else 1
@@ -141,11 +141,11 @@ def compare(derivation: Derivation, numeric_fn=None, *, rng=0, points: int = 5,
         raise ValueError(f"low must be below high, got low={low}, high={high}")
     h = finite_float(h, "h", low=0.0, low_open=True)
 
-    symbolic, numerical = derivation.lambdify(), _finite_differences(derivation)
+    symbolic, numerical = derivation.lambdify(), finite_difference_gradient(derivation)
     errors = np.zeros((points, 3))
     for i in range(points):
         values = _sample(derivation, rng, low, high)
-        s = _flat(symbolic(*values))
+        s = flat_gradient(symbolic(*values))
         n = numerical([v.copy() for v in values], h)
         if n.size != s.size:
             raise ValueError(f"derivation {derivation.name!r}: result has {s.size} entries but "
@@ -154,7 +154,7 @@ def compare(derivation: Derivation, numeric_fn=None, *, rng=0, points: int = 5,
         if numeric_fn is None:
             errors[i, [0, 2]] = np.nan
             continue
-        b = _flat(numeric_fn(*[v.copy() for v in values]))
+        b = flat_gradient(numeric_fn(*[v.copy() for v in values]))
         if b.size != s.size:
             raise ValueError(f"numeric_fn returned {b.size} numbers; the derivation's result "
                              f"{derivation.name!r} has {s.size}")
