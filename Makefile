@@ -36,6 +36,29 @@ test-oracle: install
 	$(BIN)/python -m pip install --quiet torch==2.13.0
 	$(BIN)/python -m pytest -m oracle tests
 
+# Offline slide decks (tools/slides): the npm assets are reinstalled when the lockfile changes
+# and copied next to the decks; each lesson whose deck is older than the lesson, coursekit or
+# the template is executed and exported to build/slides/<lesson>.slides.html, two at a time.
+SLIDES_NPM := tools/slides/node_modules/.installed-$(shell sha256sum tools/slides/package-lock.json | cut -c1-16)
+SLIDES_ASSETS := build/slides/assets/.copied
+SLIDES_DEPS := $(SLIDES_ASSETS) $(wildcard tools/slides/*.py tools/slides/templates/*/*) $(shell find coursekit -name '*.py')
+DECKS := $(patsubst notebooks/%.ipynb,build/slides/%.slides.html,$(wildcard notebooks/*.ipynb))
+SLIDES_JOBS ?= 2
+
+slides: install $(SLIDES_ASSETS)
+	$(if $(DECKS),$(MAKE) --no-print-directory -j$(SLIDES_JOBS) $(DECKS),@echo "no lessons in notebooks/")
+
+$(SLIDES_NPM): tools/slides/package-lock.json
+	cd tools/slides && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+$(SLIDES_ASSETS): $(SLIDES_NPM) tools/slides/assets.py
+	$(BIN)/python tools/slides/assets.py build/slides/assets
+	touch $@
+
+build/slides/%.slides.html: notebooks/%.ipynb $(SLIDES_DEPS)
+	$(BIN)/jupyter nbconvert --config tools/slides/nbconvert_config.py --output-dir build/slides --log-level=WARN $<
+
 bench: install
 	$(BIN)/python bench/mlp_speed.py
 

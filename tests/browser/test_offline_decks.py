@@ -1,0 +1,79 @@
+"""A lecture hall with no network: each lesson's offline deck, opened from file://.
+
+Facts checked for every lesson: opening and stepping through the deck attempts no request
+other than local files (every other request is blocked and recorded), the page raises no
+script error, MathJax typesets the lesson's equations from the local copy (no raw ``$$`` is
+left on any slide), and the widgets stored at build time render: sliders, and each ipympl
+figure as its stored picture. A screenshot of the first widget slide goes to build/screenshots/.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import nbformat
+import pytest
+
+pytestmark = pytest.mark.browser
+
+NOTEBOOKS = sorted((Path(__file__).resolve().parents[2] / "notebooks").glob("*.ipynb"))
+LOCAL = ("file://", "data:", "blob:")  # none of these leaves the machine
+REVEAL = "() => Object.entries(requirejs.s.contexts._.defined).find(([id]) => id.endsWith('/dist/reveal.js'))?.[1]"
+REVEAL_READY = f"() => window.requirejs && ({REVEAL})() && ({REVEAL})().isReady()"
+TYPESET = "() => window.MathJax && MathJax.Hub && MathJax.Hub.queue.pending === 0 && !MathJax.Hub.queue.running"
+
+
+def has_math(nb) -> bool:
+    return any("$" in cell.source for cell in nb.cells if cell.cell_type == "markdown")
+
+
+@pytest.mark.parametrize("lesson", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_offline_deck(lesson, decks, page, screenshots, wait_for_ink):
+    nb = nbformat.read(lesson, as_version=4)
+    deck = decks / f"{lesson.stem}.slides.html"
+    assert deck.is_file(), f"make slides did not build {deck}"
+    attempted, errors = [], []
+
+    def only_files(route):
+        if route.request.url.startswith(LOCAL):
+            route.continue_()
+        else:
+            attempted.append(route.request.url)
+            route.abort()
+
+    page.route("**/*", only_files)
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(deck.as_uri())
+    # The template loads reveal.js through RequireJS, so Reveal is a module, not a global.
+    page.wait_for_function(REVEAL_READY, timeout=30_000)
+    page.evaluate(f"() => {{ window.Reveal = ({REVEAL})(); }}")
+    page.wait_for_function(TYPESET, timeout=30_000)
+
+    # Step through every slide and fragment in order (Reveal.next: what Space does; the
+    # keyboard is not used because a focused widget would swallow the key presses).
+    for _ in range(400):
+        if page.evaluate("() => Reveal.isLastSlide() && Reveal.availableFragments().next === false"):
+            break
+        page.evaluate("() => Reveal.next()")
+    assert page.evaluate("() => Reveal.isLastSlide()"), "could not reach the last slide"
+    page.wait_for_function(TYPESET, timeout=30_000)
+
+    if has_math(nb):
+        assert page.locator(".MathJax_CHTML, .MathJax").count() > 0, "no equation was typeset"
+        assert page.locator(".MathJax_Error, .mjx-merror").count() == 0
+        raw = page.evaluate("() => [...document.querySelectorAll('.slides section')]"
+                            ".filter(s => s.innerText.includes('$$')).length")
+        assert raw == 0, f"{raw} slide(s) still show raw $$ (MathJax did not run)"
+    if page.locator('script[type="application/vnd.jupyter.widget-view+json"]').count():
+        slider = page.locator(".widget-slider, .widget-hslider").first
+        slider.wait_for(state="attached", timeout=30_000)
+        page.evaluate("el => { const i = Reveal.getIndices(el.closest('section')); Reveal.slide(i.h, i.v); }",
+                      slider.element_handle())
+        slider.wait_for(state="visible", timeout=10_000)
+        output = page.locator(".jp-OutputArea-output").filter(has=page.locator(".widget-slider, .widget-hslider")).first
+        figures = output.locator(".jupyter-matplotlib canvas")
+        if figures.count():  # the picture stored at build time is drawn, not a blank canvas
+            wait_for_ink(page, figures.first)
+        page.screenshot(path=screenshots / f"deck_{lesson.stem}.png")
+
+    assert attempted == [], f"the deck tried the network: {attempted}"
+    assert errors == [], errors
