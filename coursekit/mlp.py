@@ -14,7 +14,7 @@ from ._checks import as_generator, float_dtype, positive_int
 from .activations import Identity, LeakyReLU, ReLU
 from .init import he_normal, xavier_uniform
 from .layers import Linear
-from .module import Module, Sequential
+from .module import Module, Sequential, pack
 
 
 def parameter_count(sizes) -> int:
@@ -64,6 +64,7 @@ class MLP(Sequential):
         if output_activation is not None and not isinstance(output_activation, Identity):
             layers.append(copy.deepcopy(output_activation))
         super().__init__(*layers)
+        pack(self.parameters())   # contiguous parameters: faster optimizer steps (see pack)
 
     def extra_repr(self) -> str:
         return f"sizes={self.sizes}"
