@@ -122,17 +122,26 @@ class CrossEntropyLoss(Loss):
             if (t < 0).any() or not np.allclose(t.sum(axis=1), 1):
                 raise ValueError("one-hot target rows must be non-negative and sum to 1")
         else:
-            labels = _class_labels(t, n, k)
-            t = np.zeros_like(z)
-            t[np.arange(n), labels] = 1
-        shifted = z - z.max(axis=1, keepdims=True)
-        log_p = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
-        self._cache = (np.exp(log_p), t)
-        return float(-np.sum(t * log_p) / n)
+            t = _class_labels(t, n, k)
+        shifted = z - z.max(axis=1, keepdims=True)        # softmax(shifted) = softmax(z)
+        p = np.exp(shifted)
+        total = p.sum(axis=1, keepdims=True)
+        p /= total
+        self._cache = (p, t)
+        log_total = np.log(total)                           # log p = shifted - log_total
+        if t.ndim == 2:
+            return float(-(t * (shifted - log_total)).sum() / n)
+        # integer labels: sum_k t_ik log p_ik is log p at row i's label
+        return float((log_total.sum() - shifted[np.arange(n), t].sum()) / n)
 
     def _gradient(self):
         p, t = self._cache
-        return (p - t) / p.shape[0]
+        n = p.shape[0]
+        if t.ndim == 2:
+            return (p - t) / n
+        dz = p / n
+        dz[np.arange(n), t] -= 1.0 / n   # (p - t) / n without building the one-hot t
+        return dz
 
 
 class BCEWithLogitsLoss(Loss):
