@@ -5,9 +5,26 @@ readable sentence instead of a NumPy traceback from deep inside a matrix product
 """
 from __future__ import annotations
 
+import contextvars
 import numbers
+from contextlib import contextmanager
 
 import numpy as np
+
+# fit() checks its data once, at the boundary; without this switch every layer and loss would
+# scan every minibatch (and every hidden activation) for NaN again, each step. A NaN that
+# training itself produces still shows in the epoch's mean loss, which fit checks.
+_scan_for_nonfinite = contextvars.ContextVar("scan_for_nonfinite", default=True)
+
+
+@contextmanager
+def data_already_checked():
+    """Within this block ``float_array`` skips its NaN/infinity scan (used by ``fit`` only)."""
+    token = _scan_for_nonfinite.set(False)
+    try:
+        yield
+    finally:
+        _scan_for_nonfinite.reset(token)
 
 
 def _describe(value) -> str:
@@ -63,7 +80,8 @@ def float_array(x, name: str, *, ndim: int | None = None, dtype=None) -> np.ndar
     """Return ``x`` as a finite floating-point array, converted to ``dtype`` if given.
 
     Integer and boolean input is accepted (XOR written as 0/1) and converted; strings, objects
-    and complex numbers are refused, as are NaN and infinity.
+    and complex numbers are refused, as are NaN and infinity (except inside
+    :func:`data_already_checked`).
     """
     arr = np.asarray(x)
     if arr.dtype.kind not in "biuf":
@@ -74,7 +92,7 @@ def float_array(x, name: str, *, ndim: int | None = None, dtype=None) -> np.ndar
         arr = arr.astype(np.float64)
     if ndim is not None and arr.ndim != ndim:
         raise ValueError(f"{name} must be a {ndim}-D array, got {_describe(arr)}")
-    if not np.isfinite(arr).all():
+    if _scan_for_nonfinite.get() and not np.isfinite(arr).all():
         bad = int(np.size(arr) - np.count_nonzero(np.isfinite(arr)))
         raise ValueError(f"{name} contains {bad} NaN or infinite value(s); got {_describe(arr)}")
     return arr

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from tqdm.auto import tqdm
 
-from ._checks import _describe, as_generator, float_array, positive_int
+from ._checks import _describe, as_generator, data_already_checked, float_array, positive_int
 from .losses import BCEWithLogitsLoss, CrossEntropyLoss, Loss
 from .module import Module, Sequential
 
@@ -235,7 +235,7 @@ def fit(model: Module, loss: Loss, optimizer, X, y, *, epochs: int, batch_size: 
     m = min(batch_size, n)
     X_buf, y_buf = np.empty((m, *X.shape[1:]), X.dtype), np.empty((m, *y.shape[1:]), y.dtype)
     bar = tqdm(range(epochs), desc="fit", unit="epoch", disable=not progress)
-    with _input_grad_not_needed(model):
+    with _input_grad_not_needed(model), data_already_checked():  # X, y were checked above
         for _ in bar:
             model.train()
             order = rng.permutation(n)
