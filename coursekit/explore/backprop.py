@@ -26,10 +26,8 @@ import numpy as np
 
 from .. import symbolic
 from .._checks import float_array
-from ..activations import Sigmoid
 from ..gradcheck import relative_error
 from ..losses import Loss, MSELoss
-from ..mlp import MLP
 from ..module import Sequential
 from ..symbolic import backprop
 # compare()'s own helpers, so the pointwise check below is the same check compare() makes
@@ -137,16 +135,14 @@ def five_steps(net: Sequential, loss: Loss, x, y) -> FiveSteps:
 def two_two_one_pass(x1: float, x2: float, y: float, W1=W1_EXAMPLE, w2=W2_EXAMPLE) -> GraphPass:
     """Deck 001's 2-2-1 net, y_hat = sum_j w_j^(2) sigma(s_j), s_j = sum_i w_ij^(1) x_i, E = 1/2 (y_hat - y)^2.
 
-    Runs :func:`five_steps` on ``MLP([2, 2, 1], Sigmoid())`` holding ``W1`` and ``w2`` (no
-    biases, as on the slide). dE/ds_j is delta_j^(1); dE/dy_hat is delta^(2) (linear output).
+    Runs :func:`five_steps` on :func:`coursekit.symbolic.backprop.two_two_one_net` (``MLP([2, 2, 1],
+    Sigmoid())`` holding ``W1`` and ``w2``, no biases, as on the slide). dE/ds_j is delta_j^(1); dE/dy_hat is delta^(2) (linear output).
 
     Note
     ----
     Deck 001 swaps the labels a/z midway; here s_j is the pre-activation and h_j = sigma(s_j).
     """
-    net = MLP([2, 2, 1], Sigmoid(), rng=0)
-    for layer, W in ((net[0], float_array(W1, "W1", ndim=2)), (net[2], float_array(w2, "w2", ndim=1)[:, None])):
-        layer.W.data[...], layer.b.data[...] = W, 0.0
+    net = backprop.two_two_one_net(float_array(W1, "W1", ndim=2), float_array(w2, "w2", ndim=1))
     run = five_steps(net, MSELoss(), [[x1, x2]], [[y]])
     (_, s, h, y_hat), (dx, ds, dh, dy_hat) = run.outputs, run.grads
     return GraphPass(
@@ -155,9 +151,6 @@ def two_two_one_pass(x1: float, x2: float, y: float, W1=W1_EXAMPLE, w2=W2_EXAMPL
         {"x1": dx[0, 0], "x2": dx[0, 1], "s1": ds[0, 0], "s2": ds[0, 1], "h1": dh[0, 0], "h2": dh[0, 1],
          "y_hat": dy_hat[0, 0], "y": -dy_hat[0, 0], "E": 1.0},
         {"W1": net[0].W.grad.copy(), "w2": net[2].W.grad[:, 0].copy()})
-
-
-_TOY_FORWARD = (np.sin, np.exp, np.cos)   # h_1 = sin f_0, h_2 = exp f_1, h_3 = cos f_2
 
 
 def composite_pass(x: float, y: float, beta=BETA_EXAMPLE, omega=OMEGA_EXAMPLE) -> GraphPass:
@@ -171,12 +164,9 @@ def composite_pass(x: float, y: float, beta=BETA_EXAMPLE, omega=OMEGA_EXAMPLE) -
     """
     beta, omega = float_array(beta, "beta", ndim=1), float_array(omega, "omega", ndim=1)
     dl_dbeta, dl_domega = backprop.composite_backprop(x, y, beta, omega)
-    forward, h = {"x": x}, x
-    for k in range(4):
-        forward[f"f{k}"] = f = beta[k] + omega[k] * h
-        if k < 3:
-            forward[f"h{k + 1}"] = h = _TOY_FORWARD[k](f)
-    forward["y"], forward["l"] = y, (forward["f3"] - y) ** 2
+    f, h = backprop.composite_forward(x, beta, omega)
+    forward = {"x": x, **{f"f{k}": f[k] for k in range(4)}, **{f"h{k}": h[k] for k in (1, 2, 3)},
+               "y": y, "l": (f[3] - y) ** 2}
     backward = {f"f{k}": dl_dbeta[k] for k in range(4)}       # dl/df_k = dl/dbeta_k
     backward.update({f"h{k}": omega[k] * dl_dbeta[k] for k in (1, 2, 3)})
     backward.update({"x": omega[0] * dl_dbeta[0], "y": -dl_dbeta[3], "l": 1.0})

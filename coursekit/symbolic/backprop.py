@@ -88,11 +88,22 @@ def multi_path_chain_rule(W, x):
     return net.backward(np.ones_like(out))[0]
 
 
-def two_two_one_network(x, W1, w2, y):
-    """dE/dw_11^(1) of MLP([2, 2, 1], Sigmoid()) with zero biases and MSELoss (E = 1/2 (y_hat - y)^2)."""
+def two_two_one_net(W1, w2) -> MLP:
+    """Deck 001's 2-2-1 net as ``MLP([2, 2, 1], Sigmoid())`` with zero biases, as on the slide.
+
+    Shapes
+    ------
+    W1: (2, 2) with W1[i, j] = w_ij^(1) (already coursekit's (n_in, n_out) layout); w2: (2,).
+    """
     net = MLP([2, 2, 1], Sigmoid(), rng=0)
     for layer, W in ((net[0], np.asarray(W1)), (net[2], np.asarray(w2)[:, None])):
-        layer.W.data[...], layer.b.data[...] = W, 0.0      # W1[i, j] = w_ij: already (n_in, n_out)
+        layer.W.data[...], layer.b.data[...] = W, 0.0
+    return net
+
+
+def two_two_one_network(x, W1, w2, y):
+    """dE/dw_11^(1) of :func:`two_two_one_net` with MSELoss (E = 1/2 (y_hat - y)^2)."""
+    net = two_two_one_net(W1, w2)
     loss = MSELoss()
     loss(net.forward(np.asarray(x)[None, :]), np.array([[y]]))
     net.backward(loss.backward())
@@ -112,13 +123,22 @@ def delta_equations(x, y, W1, b1, W2, b2):
 _TOY = ((np.sin, np.cos), (np.exp, np.exp), (np.cos, lambda f: -np.sin(f)))
 
 
-def composite_backprop(x, y, beta, omega):
-    """Deck 004's algorithm: forward pass storing f_k and h_k, backward pass, parameter gradients."""
+def composite_forward(x, beta, omega):
+    """Deck 004's forward pass: f_k = beta_k + omega_k h_k with h_0 = x, h_(k+1) = act_k(f_k).
+
+    Returns the lists ``f`` = [f_0, ..., f_3] and ``h`` = [h_0 = x, h_1, h_2, h_3].
+    """
     h, f = [x], []
-    for k in range(4):                                    # forward
+    for k in range(4):
         f.append(beta[k] + omega[k] * h[k])
         if k < 3:
             h.append(_TOY[k][0](f[k]))
+    return f, h
+
+
+def composite_backprop(x, y, beta, omega):
+    """Deck 004's algorithm: forward pass storing f_k and h_k, backward pass, parameter gradients."""
+    f, h = composite_forward(x, beta, omega)
     dl_df = [0.0] * 4
     dl_df[3] = 2 * (f[3] - y)                             # backward
     for k in (2, 1, 0):
