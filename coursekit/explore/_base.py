@@ -5,7 +5,8 @@ Every explorer in :mod:`coursekit.explore` follows one contract (issue 6, ARCHIT
 * ``controls`` — a dict ``name -> ipywidgets control`` (sliders, dropdowns, checkboxes);
 * ``fig`` — one matplotlib Figure, created once in ``__init__`` with :func:`figure`;
 * ``live`` — True when a change only recomputes cheap formulas (redrawn while the slider
-  moves); training explorers set it False and give their sliders ``continuous_update=False``;
+  moves); training explorers set it False, and the base then gives every slider
+  ``continuous_update=False`` (it fires on release);
 * ``update(**values)`` — called with *every* control's current value; it calls the module's
   pure compute function and writes the result into the artists made in ``__init__``
   (``set_data``, ``set_ydata``, ``set_offsets``, ``set_array``, ``set_text``), never a new figure;
@@ -60,8 +61,8 @@ _SELECTIONS = (widgets.Dropdown, widgets.RadioButtons, widgets.ToggleButtons, wi
 def sweep_values(control) -> list:
     """The values a test or benchmark should try: min, default, max, or every option.
 
-    Sliders give ``[min, value, max]`` (a log slider in its own units), dropdowns and toggle buttons every option's value,
-    checkboxes ``[False, True]``.
+    Sliders give ``[min, value, max]`` (a log slider in its own units), dropdowns and toggle
+    buttons every option's value, checkboxes ``[False, True]``.
     """
     if isinstance(control, _SELECTIONS):
         options = control.options
@@ -90,7 +91,8 @@ class Explorer:
         Further widgets shown under the controls (a Run button, a readout).
 
     Subclasses build their artists, then call ``super().__init__(controls, fig)``, which
-    connects the controls and draws the default state.
+    connects the controls and draws the default state. When the subclass sets ``live = False``
+    its sliders get ``continuous_update=False``, so a drag trains once, on release.
     """
 
     live: bool = True
@@ -110,6 +112,8 @@ class Explorer:
         self._widget = None
         self._muted = False
         for control in controls.values():
+            if not self.live and hasattr(control, "continuous_update"):
+                control.continuous_update = False
             control.observe(self._on_change, names="value")
         self.refresh()
 

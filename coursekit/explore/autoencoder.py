@@ -135,8 +135,7 @@ class AutoencoderExplorer(Explorer):
 
     def __init__(self):
         controls = {
-            "k": widgets.IntSlider(value=8, min=2, max=self.K_MAX, description="bottleneck k",
-                                   continuous_update=False),
+            "k": widgets.IntSlider(value=8, min=2, max=self.K_MAX, description="bottleneck k"),
             "model": widgets.Dropdown(options=list(VARIANTS), description="model"),
         }
         X, self.X_test, _, y_test = load("digits")

@@ -189,16 +189,14 @@ def _boundary(ax, data):
 
 
 class _TrainingExplorer(Explorer):
-    """Shared by the explorers that train: the data, a cache of runs, sliders that fire on release."""
+    """Shared by the explorers that train: the data and a cache of runs (``live = False``: the
+    base makes the sliders fire on release)."""
 
     live = False
 
     def __init__(self, controls, fig, data=None):
         self.data = noisy_moons() if data is None else data
         self._cache = {}
-        for control in controls.values():
-            if hasattr(control, "continuous_update"):
-                control.continuous_update = False
         super().__init__(controls, fig)
 
     def result(self, train, *args):

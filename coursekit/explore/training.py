@@ -177,12 +177,9 @@ class TrainingExplorer(Explorer):
         controls = {
             "dataset": widgets.Dropdown(options=["moons", "spirals", "digits"], value="moons",
                                         description="data"),
-            "hidden": widgets.IntSlider(value=32, min=2, max=64, description="hidden",
-                                        continuous_update=False),
-            "lr": widgets.FloatLogSlider(value=0.5, min=-3, max=1, description="lr (eps)",
-                                         continuous_update=False),
-            "B": widgets.SelectionSlider(options=BATCH_SIZES, value=32, description="batch B",
-                                         continuous_update=False),
+            "hidden": widgets.IntSlider(value=32, min=2, max=64, description="hidden"),
+            "lr": widgets.FloatLogSlider(value=0.5, min=-3, max=1, description="lr (eps)"),
+            "B": widgets.SelectionSlider(options=BATCH_SIZES, value=32, description="batch B"),
         }
         self.runs = {}
         first = self.train(**{name: c.value for name, c in controls.items()})

@@ -65,6 +65,20 @@ def test_set_changes_several_controls_with_one_update():
     assert len(wave.calls) == 3
 
 
+class TrainingWave(Wave):
+    """An explorer whose callback would train: its sliders must fire on release only."""
+
+    live = False
+
+
+def test_sliders_of_an_explorer_that_trains_fire_on_release_only():
+    live, training = Wave(), TrainingWave()
+    sliders = [name for name, c in live.controls.items() if hasattr(c, "continuous_update")]
+    assert sliders == ["A", "k"]
+    assert all(live.controls[name].continuous_update for name in sliders)
+    assert not any(training.controls[name].continuous_update for name in sliders)
+
+
 def test_set_rejects_an_unknown_control_by_name():
     with pytest.raises(ValueError, match="'amplitude'"):
         Wave().set(amplitude=1.0)
