@@ -62,5 +62,15 @@ build/slides/%.slides.html: notebooks/%.ipynb $(SLIDES_DEPS)
 bench: install
 	$(BIN)/python bench/mlp_speed.py
 
+# Student copies in exercises/ from the sources in solutions/ (nbgrader generate_assignment).
+exercises: install
+	$(BIN)/python -m tools.grading.release
+
+# Autograde every submission in submitted/<student>/<assignment>/ (override with SUBMISSIONS=dir);
+# gradebook, CSVs, feedback and report go to build/grading/.
+SUBMISSIONS ?= submitted
+grade: install
+	$(BIN)/python -m tools.grading.grade --submissions $(SUBMISSIONS)
+
 clean:
 	rm -rf $(VENV) build .pytest_cache

@@ -1,0 +1,277 @@
+"""`make grade`: autograde a whole class with nbgrader, in one command.
+
+Input (see README, "For instructors"): ``submitted/<student>/<assignment>/<assignment>.ipynb``
+and, optionally, ``timestamp.txt`` beside it (e.g. ``2026-02-09 18:03:00 UTC``).
+
+Output, in ``build/grading/``:
+
+* ``course/gradebook.db`` — nbgrader's sqlite gradebook, updated;
+* ``scores_by_exercise.csv``, ``scores_by_assignment.csv``, ``scores_by_student.csv``;
+* ``course/feedback/<student>/<assignment>/<assignment>.html`` — per-student feedback;
+* ``report.md`` (and ``report.json``) — late, missing and unreadable submissions, locked cells
+  that were edited or deleted, cells that timed out or killed the kernel, and code that
+  tampers with the grader. A bad submission is reported; it never stops the class.
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import shutil
+import sys
+import warnings
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from nbgrader.api import Gradebook
+from nbgrader.apps import NbGraderAPI
+from nbgrader.converters import Autograde
+from nbgrader.preprocessors import Execute, SaveAutoGrades
+from nbgrader.utils import parse_utc
+from sqlalchemy.exc import SAWarning
+
+from . import integrity
+from .config import OUTPUT, SUBMISSIONS, Course, assignment_names, course_config
+from .execute import DEAD_ENAME, TIMEOUT_ENAME
+from .release import generate_release
+from .run import GRADING_ENAME, REMOVED_RESULT, IgnoreDisplayedResults, RunSubmission
+
+
+@dataclass
+class Outcome:
+    """What grading made of one student's submission of one assignment."""
+
+    student: str
+    assignment: str
+    status: str = "missing"            # graded | missing | unreadable | failed
+    score: float = 0.0
+    max_score: float = 0.0
+    exercises: dict = field(default_factory=dict)   # test cell -> [score, max_score]
+    seconds_late: float = 0.0
+    problems: list = field(default_factory=list)   # what happened to the submission
+    flags: list = field(default_factory=list)      # code for a human to look at
+    feedback: str = ""
+
+
+def _autograde_config(root: Path, *, runner=None, cell_timeout: float | None = None, configure=None):
+    """nbgrader's autograde pipeline with our execution step and the displayed-score filter.
+
+    ``configure(config)``, if given, runs first and may swap nbgrader's ``Execute`` for another
+    executor (the sandbox does); otherwise ``Execute`` becomes :class:`RunSubmission`.
+    """
+    config = course_config(root)
+    if configure is not None:
+        configure(config)
+    chain = list(config.Autograde.autograde_preprocessors) if "autograde_preprocessors" in config.Autograde \
+        else Autograde.class_traits()["autograde_preprocessors"].default()
+    chain = [RunSubmission if p is Execute else p for p in chain]
+    chain.insert(chain.index(SaveAutoGrades), IgnoreDisplayedResults)
+    config.Autograde.autograde_preprocessors = chain
+    if runner is not None:
+        config.RunSubmission.runner = runner
+    if cell_timeout is not None:
+        config.RunSubmission.cell_timeout = float(cell_timeout)
+        config.Execute.timeout = int(cell_timeout)
+    return config
+
+
+def _timestamp_problem(folder: Path) -> str | None:
+    path = folder / "timestamp.txt"
+    if not path.exists():
+        return None
+    try:
+        parse_utc(path.read_text().strip())
+    except Exception:
+        return f"timestamp.txt is not a date ({path.read_text()[:40]!r}); graded as on time"
+    return None
+
+
+def _run_problems(autograded) -> list[str]:
+    """Timeouts, a dead kernel, a failed run and ignored fake results, from the graded notebook."""
+    problems, once = [], set()
+    for index, cell in enumerate(autograded.cells):
+        gid = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id") or f"cell {index + 1}"
+        for out in cell.get("outputs", []):
+            if out.output_type == "error" and out.ename == TIMEOUT_ENAME:
+                problems.append(f"{gid}: timed out ({out.evalue})")
+            elif out.output_type == "error" and out.ename in (DEAD_ENAME, GRADING_ENAME) and out.ename not in once:
+                once.add(out.ename)  # the same error is repeated in every later cell
+                problems.append(f"{gid}: {out.ename}: {out.evalue}")
+            elif out.output_type == "stream" and out.text.startswith(REMOVED_RESULT):
+                problems.append(f"{gid}: displayed a result (a fake score?); it was ignored")
+    return problems
+
+
+def grade_class(submissions: Path = SUBMISSIONS, output: Path = OUTPUT, *, names=None, runner=None,
+                cell_timeout: float | None = None, configure=None, feedback: bool = True,
+                log=print) -> list[Outcome]:
+    """Grade every submission in ``submissions``; write gradebook, CSVs, feedback and report.
+
+    ``runner`` executes one notebook (default: a child process, see :mod:`.execute`);
+    ``configure(config)`` may instead install another executor (the sandbox's ``configure``).
+    """
+    names = assignment_names() if names is None else list(names)
+    submissions, output = Path(submissions), Path(output)
+    root = output / "course"
+    for step in ("submitted", "autograded", "feedback"):
+        shutil.rmtree(root / step, ignore_errors=True)
+    root.mkdir(parents=True, exist_ok=True)
+
+    config = _autograde_config(root, runner=runner, cell_timeout=cell_timeout, configure=configure)
+    course = Course(config=config)
+    log(f"generating the student copies of {len(names)} assignment(s) in {root}")
+    generate_release(root, names)
+    api = NbGraderAPI(config=config)
+    with Gradebook(f"sqlite:///{root / 'gradebook.db'}", course_id=config.CourseDirectory.course_id) as gb:
+        for name in names:
+            due = course.due_dates.get(name)
+            gb.update_or_create_assignment(name, duedate=parse_utc(due) if due else None)
+
+    found = sorted(p.name for p in submissions.iterdir() if p.is_dir()) if submissions.is_dir() else []
+    students = sorted(set(found) | set(course.students))
+    outcomes = []
+    for student in students:
+        for name in names:
+            outcome = Outcome(student, name)
+            outcomes.append(outcome)
+            folder = submissions / student / name
+            notebook = folder / f"{name}.ipynb"
+            if not notebook.exists():
+                others = sorted(p.name for p in folder.glob("*.ipynb")) if folder.is_dir() else []
+                if others:
+                    outcome.status = "unreadable"
+                    outcome.problems.append(f"no {name}.ipynb in the folder (found {', '.join(others)})")
+                continue
+            nb, reason = integrity.read_notebook(notebook)
+            if nb is None:
+                outcome.status = "unreadable"
+                outcome.problems.append(reason)
+                continue
+            release, _ = integrity.read_notebook(root / "release" / name / f"{name}.ipynb")
+            outcome.problems += integrity.locked_cell_changes(nb, release)
+            outcome.flags += integrity.suspicious_code(nb, release)
+            dest = root / "submitted" / student / name
+            dest.mkdir(parents=True)
+            shutil.copyfile(notebook, dest / notebook.name)
+            stamp_problem = _timestamp_problem(folder)
+            if stamp_problem:
+                outcome.problems.append(stamp_problem)
+            elif (folder / "timestamp.txt").exists():
+                shutil.copyfile(folder / "timestamp.txt", dest / "timestamp.txt")
+            log(f"grading {student} / {name}")
+            result = api.autograde(name, student)
+            if not result["success"]:
+                outcome.status = "failed"
+                tail = [line for line in result.get("log", "").splitlines() if "ERROR" in line][-2:]
+                outcome.problems.append("nbgrader could not grade it: " + " | ".join(tail))
+                continue
+            outcome.status = "graded"
+            graded, _ = integrity.read_notebook(root / "autograded" / student / name / f"{name}.ipynb")
+            outcome.problems += _run_problems(graded)
+            if feedback:
+                api.generate_feedback(name, student)
+                html = root / "feedback" / student / name / f"{name}.html"
+                outcome.feedback = str(html) if html.exists() else ""
+    _fill_scores(root, config.CourseDirectory.course_id, outcomes, names)
+    write_outputs(output, outcomes, names)
+    return outcomes
+
+
+def _fill_scores(root: Path, course_id: str, outcomes: list[Outcome], names: list[str]) -> None:
+    with Gradebook(f"sqlite:///{root / 'gradebook.db'}", course_id=course_id) as gb:
+        max_scores = {name: gb.find_assignment(name).max_score for name in names}
+        for outcome in outcomes:
+            outcome.max_score = float(max_scores[outcome.assignment])
+            if outcome.status != "graded":
+                continue
+            submission = gb.find_submission(outcome.assignment, outcome.student)
+            outcome.score = float(submission.score)
+            outcome.seconds_late = float(submission.total_seconds_late)
+            for nb in submission.notebooks:
+                for grade in sorted(nb.grades, key=lambda g: g.name):
+                    if grade.max_score:
+                        outcome.exercises[grade.name] = [float(grade.score or 0.0), float(grade.max_score)]
+            if outcome.seconds_late > 0:
+                outcome.problems.insert(0, f"late by {_duration(outcome.seconds_late)}")
+
+
+def _duration(seconds: float) -> str:
+    hours, rest = divmod(int(round(seconds)), 3600)
+    return f"{hours} h {rest // 60} min" if hours else f"{rest // 60} min {rest % 60} s"
+
+
+def write_outputs(output: Path, outcomes: list[Outcome], names: list[str]) -> None:
+    """The three CSVs, report.md and report.json."""
+    output.mkdir(parents=True, exist_ok=True)
+    with open(output / "scores_by_exercise.csv", "w", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["student", "assignment", "exercise", "score", "max_score"])
+        for o in outcomes:
+            for exercise, (score, max_score) in o.exercises.items():
+                writer.writerow([o.student, o.assignment, exercise, f"{score:g}", f"{max_score:g}"])
+    with open(output / "scores_by_assignment.csv", "w", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["student", "assignment", "status", "score", "max_score", "seconds_late"])
+        for o in outcomes:
+            writer.writerow([o.student, o.assignment, o.status, f"{o.score:g}", f"{o.max_score:g}", f"{o.seconds_late:g}"])
+    students = sorted({o.student for o in outcomes})
+    with open(output / "scores_by_student.csv", "w", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["student", *names, "total", "max_total"])
+        for student in students:
+            mine = {o.assignment: o for o in outcomes if o.student == student}
+            row = [f"{mine[n].score:g}" if n in mine else "" for n in names]
+            writer.writerow([student, *row, f"{sum(o.score for o in mine.values()):g}",
+                             f"{sum(o.max_score for o in mine.values()):g}"])
+    (output / "report.json").write_text(json.dumps([asdict(o) for o in outcomes], indent=1))
+    (output / "report.md").write_text(render_report(outcomes, names))
+
+
+def render_report(outcomes: list[Outcome], names: list[str]) -> str:
+    lines = ["# Grading report", ""]
+    for name in names:
+        mine = [o for o in outcomes if o.assignment == name]
+        graded = [o for o in mine if o.status == "graded"]
+        lines += [f"## {name}", "",
+                  f"{len(graded)} graded, {sum(o.status == 'missing' for o in mine)} missing, "
+                  f"{sum(o.status == 'unreadable' for o in mine)} unreadable, "
+                  f"{sum(o.status == 'failed' for o in mine)} failed, "
+                  f"{sum(o.seconds_late > 0 for o in mine)} late.", ""]
+        for label, status in (("Missing", "missing"), ("Unreadable", "unreadable"), ("Failed", "failed")):
+            who = [o for o in mine if o.status == status]
+            if who:
+                lines.append(f"**{label}:** " + ", ".join(
+                    o.student + (f" ({'; '.join(o.problems)})" if o.problems else "") for o in who))
+                lines.append("")
+        noted = [o for o in graded if o.problems or o.flags]
+        if noted:
+            lines += ["| student | score | problems | code to review |", "|---|---|---|---|"]
+            for o in noted:
+                lines.append(f"| {o.student} | {o.score:g} / {o.max_score:g} | {'<br>'.join(o.problems)} | "
+                             f"{'<br>'.join(o.flags)} |")
+            lines.append("")
+    return "\n".join(lines)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description="Autograde every submission; see tools/grading/grade.py.")
+    parser.add_argument("--submissions", type=Path, default=SUBMISSIONS,
+                        help="folder of <student>/<assignment>/<assignment>.ipynb (default: submitted/)")
+    parser.add_argument("--output", type=Path, default=OUTPUT, help="where to write (default: build/grading/)")
+    parser.add_argument("--assignment", action="append", choices=assignment_names(),
+                        help="grade only this assignment (repeatable)")
+    parser.add_argument("--cell-timeout", type=float, help="seconds per cell (default: nbgrader_config.py)")
+    parser.add_argument("--no-feedback", action="store_true", help="skip the feedback HTML")
+    args = parser.parse_args(argv)
+    # nbgrader 0.9 trips a harmless SQLAlchemy warning on every new submission
+    warnings.filterwarnings("ignore", category=SAWarning, module="nbgrader")
+    outcomes = grade_class(args.submissions, args.output, names=args.assignment,
+                           cell_timeout=args.cell_timeout, feedback=not args.no_feedback)
+    graded = sum(o.status == "graded" for o in outcomes)
+    print(f"graded {graded} submission(s); scores and report in {args.output}/")
+    print((args.output / "report.md").read_text())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
