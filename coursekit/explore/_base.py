@@ -54,6 +54,17 @@ def figure(**kwargs) -> Figure:
     return Figure(**kwargs)
 
 
+def cached(store: dict, key, compute):
+    """``store[key]``, made by ``compute()`` on first use.
+
+    Explorers keep every result a slider position produced (a trained network, an error
+    curve), so moving back to it redraws at once instead of recomputing.
+    """
+    if key not in store:
+        store[key] = compute()
+    return store[key]
+
+
 _SELECTIONS = (widgets.Dropdown, widgets.RadioButtons, widgets.ToggleButtons, widgets.Select,
                widgets.SelectionSlider)
 

@@ -24,7 +24,7 @@ from ..mlp import MLP
 from ..module import Module
 from ..optim import Adam
 from ..training import History, fit
-from ._base import Explorer, figure
+from ._base import Explorer, cached, figure
 from .training import load
 
 #: Dropdown options: a nonlinear autoencoder, and a linear one (comparable with PCA).
@@ -158,9 +158,7 @@ class AutoencoderExplorer(Explorer):
 
     def train(self, *, k, model) -> AutoencoderRun:
         """The autoencoder for these settings (trained on first use, then cached)."""
-        if (model, k) not in self.runs:
-            self.runs[(model, k)] = train_autoencoder(k, model)
-        return self.runs[(model, k)]
+        return cached(self.runs, (model, k), lambda: train_autoencoder(k, model))
 
     def update(self, *, k, model):
         self.run = run = self.train(k=k, model=model)

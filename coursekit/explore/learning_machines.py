@@ -22,7 +22,7 @@ import numpy as np
 from .._checks import as_generator, float_array, positive_int
 from ..datasets import regression_1d, sine, train_test_split
 from ..losses import MSELoss
-from ._base import Explorer, figure
+from ._base import Explorer, cached, figure
 
 MAX_DEGREE = 12
 
@@ -139,10 +139,11 @@ class PolynomialFitExplorer(Explorer):
 
     def curves(self, n_train):
         """The data and both error curves for ``n_train`` points (computed once, then cached)."""
-        if n_train not in self._cache:
+        def compute():
             data = make_data(n_train, rng=self.rng, noise=self.noise)
-            self._cache[n_train] = (data, *error_vs_degree(data, self.degrees))
-        return self._cache[n_train]
+            return (data, *error_vs_degree(data, self.degrees))
+
+        return cached(self._cache, n_train, compute)
 
     def update(self, *, degree, n_train):
         data, train, test = self.curves(n_train)

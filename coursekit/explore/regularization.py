@@ -28,7 +28,7 @@ from ..optim import SGD, Adam
 from ..plotting import decision_boundary
 from ..regularization import Dropout, EarlyStopping, L2Penalty, ProximalL1, weight_parameters
 from ..training import fit
-from ._base import Explorer, figure
+from ._base import Explorer, cached, figure
 
 # One seed per source of randomness: data, initial weights, minibatch order, dropout masks.
 DATA_SEED, INIT_SEED, BATCH_SEED, MASK_SEED = 0, 1, 2, 3
@@ -201,10 +201,7 @@ class _TrainingExplorer(Explorer):
 
     def result(self, train, *args):
         """``train(*args, self.data)``, computed once per ``args``."""
-        key = (train.__name__, *args)
-        if key not in self._cache:
-            self._cache[key] = train(*args, self.data)
-        return self._cache[key]
+        return cached(self._cache, (train.__name__, *args), lambda: train(*args, self.data))
 
 
 def _curve_axes(ax, title):

@@ -22,7 +22,7 @@ from .._checks import as_generator, finite_float, float_array, positive_int
 from ..activations import relu
 from ..datasets import abs_x, sine, step
 from ..mlp import MLP, parameter_count
-from ._base import Explorer, figure
+from ._base import Explorer, cached, figure
 
 # Dropdown options of the 1-D targets (deck 004): label -> function of x, resolved here only.
 TARGETS = {"sine": sine, "step": step, "|x|": abs_x}
@@ -362,9 +362,7 @@ class ShallowFitExplorer(Explorer):
 
     def errors(self, target: str) -> np.ndarray:
         """Fit error for D = 1 ... D_MAX on ``target`` (cached)."""
-        if target not in self._errors:
-            self._errors[target] = fit_errors(self.x, self.targets[target](self.x), self.theta_max)
-        return self._errors[target]
+        return cached(self._errors, target, lambda: fit_errors(self.x, self.targets[target](self.x), self.theta_max))
 
     def update(self, *, target, D) -> None:
         t = self.targets[target](self.x)

@@ -29,7 +29,7 @@ from ..module import Module
 from ..optim import SGD
 from ..plotting import decision_boundary, loss_curves
 from ..training import History, accuracy, fit
-from ._base import Explorer, figure
+from ._base import Explorer, cached, figure
 
 DATA_SEED = 0
 # Epochs per data set: enough for the default settings to fit, each run well under a second.
@@ -194,10 +194,7 @@ class TrainingExplorer(Explorer):
 
     def train(self, *, dataset, hidden, lr, B) -> TrainingRun:
         """The run for these settings (trained on first use, then cached)."""
-        key = (dataset, hidden, float(lr), B)
-        if key not in self.runs:
-            self.runs[key] = train_mlp(dataset, hidden, lr, B)
-        return self.runs[key]
+        return cached(self.runs, (dataset, hidden, float(lr), B), lambda: train_mlp(dataset, hidden, lr, B))
 
     def update(self, *, dataset, hidden, lr, B):
         self.run = run = self.train(dataset=dataset, hidden=hidden, lr=lr, B=B)
