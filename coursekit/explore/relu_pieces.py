@@ -268,7 +268,6 @@ class ReLUPiecesExplorer(Explorer):
     def __init__(self, *, low: float = -1.0, high: float = 1.0, n: int = 801):
         self.x = np.linspace(finite_float(low, "low"), finite_float(high, "high"), positive_int(n, "n"))
         self.theta, self.phi = self.THETA.copy(), self.PHI.copy()
-        self.targets = TARGETS
         self._unit = 1
         d = self.D_MAX
         controls = {
@@ -278,7 +277,7 @@ class ReLUPiecesExplorer(Explorer):
             "theta1": _slider("θ_d1", self.theta[0, 1], -3.0, 3.0),
             "phi": _slider("φ_d", self.phi[1], -3.0, 3.0),
             "phi0": _slider("φ_0", self.phi[0], -2.0, 2.0),
-            "target": widgets.Dropdown(options=list(self.targets), value="sine", description="target"),
+            "target": widgets.Dropdown(options=list(TARGETS), value="sine", description="target"),
         }
         fig = figure(figsize=(9, 3.4))
         ax_pieces, ax_sum = fig.subplots(1, 2, sharex=True)
@@ -317,7 +316,7 @@ class ReLUPiecesExplorer(Explorer):
         y_at = relu_pieces(np.nan_to_num(shown), theta, phi_used)[1]
         self.piece_joints.set_offsets(np.column_stack([shown, np.zeros(self.D_MAX)]))
         self.sum_joints.set_offsets(np.column_stack([shown, y_at]))
-        self.target_line.set_ydata(self.targets[target](self.x))
+        self.target_line.set_ydata(TARGETS[target](self.x))
         self.sum_line.set_ydata(y)
         self.regions = (count_linear_regions(self.x, y),
                         regions_from_breakpoints(theta, phi_used, self.x[0], self.x[-1]))
@@ -338,11 +337,10 @@ class ShallowFitExplorer(Explorer):
     def __init__(self, *, rng=0, low: float = -1.0, high: float = 1.0, n: int = 401):
         self.x = np.linspace(finite_float(low, "low"), finite_float(high, "high"), positive_int(n, "n"))
         self.theta_max = random_hidden_units(self.D_MAX, rng=rng, low=low, high=high)
-        self.targets = TARGETS
         self.units = np.arange(1, self.D_MAX + 1)
         self._errors = {}  # target name -> fit error for every D (a D change reuses it)
         controls = {
-            "target": widgets.Dropdown(options=list(self.targets), value="sine", description="target"),
+            "target": widgets.Dropdown(options=list(TARGETS), value="sine", description="target"),
             "D": widgets.IntSlider(value=4, min=1, max=self.D_MAX, description="units D"),
         }
         fig = figure(figsize=(9, 3.4))
@@ -362,10 +360,10 @@ class ShallowFitExplorer(Explorer):
 
     def errors(self, target: str) -> np.ndarray:
         """Fit error for D = 1 ... D_MAX on ``target`` (cached)."""
-        return cached(self._errors, target, lambda: fit_errors(self.x, self.targets[target](self.x), self.theta_max))
+        return cached(self._errors, target, lambda: fit_errors(self.x, TARGETS[target](self.x), self.theta_max))
 
     def update(self, *, target, D) -> None:
-        t = self.targets[target](self.x)
+        t = TARGETS[target](self.x)
         theta = self.theta_max[:D]
         phi = fit_output_weights(self.x, t, theta)
         y = relu_pieces(self.x, theta, phi)[1]
@@ -401,7 +399,7 @@ class DepthWidthExplorer(Explorer):
         ax_fun.legend(fontsize=7, loc="lower right")
         self.info = ax_fun.set_title("", fontsize=9)
         K = np.arange(1, self.DEPTH_MAX + 1)
-        params = 6 * K + 1  # parameter_count([1, 2, ..., 2, 1]); the tests check it
+        params = [parameter_count([1] + [2] * k + [1]) for k in K]
         ax_count.semilogy(params, 2.0 ** K, "k.-", label="deep: 2^K regions")
         ax_count.semilogy(params, 2 * K + 1.0, ".-", color="C1", label="shallow: at most D + 1 = 2K + 1")
         (self.count_dots,) = ax_count.semilogy([1, 1], [1, 1], "o", color="C3")
