@@ -194,8 +194,8 @@ class _TrainingExplorer(Explorer):
 
     live = False
 
-    def __init__(self, controls, fig, data=None):
-        self.data = noisy_moons() if data is None else data
+    def __init__(self, controls, fig, data):
+        self.data = data
         self._cache = {}
         super().__init__(controls, fig)
 
