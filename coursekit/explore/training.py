@@ -188,7 +188,6 @@ class TrainingExplorer(Explorer):
         X, _, y, _ = load("moons")
         self.boundary = decision_boundary(self.ax_pred, first.model, X, y, resolution=100)
         self.lines = loss_curves(self.ax_loss, first.history, log=True)
-        self.ax_loss.set_title("", fontsize=9)
         self.shown = None   # the data set the left panel shows
         super().__init__(controls, fig)
 
