@@ -47,6 +47,9 @@ REGISTRY = [
     "optimizers:TerminalSpeedExplorer",
     "optimizers:ScheduleExplorer",
     "regularization:EarlyStoppingExplorer",
+    "regularization:DropoutExplorer",
+    "regularization:PenaltyExplorer",
+    "regularization:BatchNormExplorer",
     "backprop:AddMultiplyExplorer",
     "backprop:SquaredNormExplorer",
     "backprop:TwoTwoOneExplorer",
@@ -97,10 +100,11 @@ def main():
     rows = []
     for entry in REGISTRY:
         module, cls = entry.split(":")
-        explorer = getattr(importlib.import_module(f"coursekit.explore.{module}"), cls)()
-        if not explorer.live:
+        explorer_class = getattr(importlib.import_module(f"coursekit.explore.{module}"), cls)
+        if not explorer_class.live:  # a class attribute: no need to train one just to list it
             rows.append((cls, "(training: not timed)", "", "", "", ""))
             continue
+        explorer = explorer_class()
         for name in explorer.controls:
             n, cb, dr = time_control(explorer, name)
             rows.append((cls, name, str(n), f"{cb:.2f}", f"{dr:.1f}", "ok" if cb < BUDGET_MS else "SLOW"))
