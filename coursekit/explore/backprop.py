@@ -136,7 +136,8 @@ def two_two_one_pass(x1: float, x2: float, y: float, W1=W1_EXAMPLE, w2=W2_EXAMPL
     """Deck 001's 2-2-1 net, y_hat = sum_j w_j^(2) sigma(s_j), s_j = sum_i w_ij^(1) x_i, E = 1/2 (y_hat - y)^2.
 
     Runs :func:`five_steps` on :func:`coursekit.symbolic.backprop.two_two_one_net` (``MLP([2, 2, 1],
-    Sigmoid())`` holding ``W1`` and ``w2``, no biases, as on the slide). dE/ds_j is delta_j^(1); dE/dy_hat is delta^(2) (linear output).
+    Sigmoid())`` holding ``W1`` and ``w2``, no biases, as on the slide). dE/ds_j is delta_j^(1);
+    dE/dy_hat is delta^(2) (linear output).
 
     Note
     ----

@@ -210,7 +210,8 @@ class PerceptronExplorer(Explorer):
         self.count_now.set_data([k], [counts[k]])
         self.ax_err.set_ylim(-0.5, max(counts.max(), 1) + 0.5)
         status = "converged" if run.converged and k == run.n_updates else f"{counts[k]} wrong"
-        self.ax.set_title(f"$\\tilde w$ = [{w[0]:.1f}, {w[1]:.2f}, {w[2]:.2f}], E_P = {perceptron_error(w, Xb, s):.2f}, {status}")
+        self.ax.set_title(f"$\\tilde w$ = [{w[0]:.1f}, {w[1]:.2f}, {w[2]:.2f}], "
+                          f"E_P = {perceptron_error(w, Xb, s):.2f}, {status}")
 
     def state(self) -> dict:
         """What the figure shows now: the weights, the error count and whether the run converged."""

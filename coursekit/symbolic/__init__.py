@@ -40,5 +40,5 @@ DERIVATIONS = (
     l2_optimum, l1_soft_threshold, dropout_expectation, batchnorm_backward,
 )
 
-__all__ = ["Derivation", "Step", "Comparison", "compare", "finite_difference_gradient", "flat_gradient", "exact_zero", "backprop", "DERIVATIONS",
-           *(f.__name__ for f in DERIVATIONS)]
+__all__ = ["Derivation", "Step", "Comparison", "compare", "finite_difference_gradient", "flat_gradient",
+           "exact_zero", "backprop", "DERIVATIONS", *(f.__name__ for f in DERIVATIONS)]
