@@ -47,6 +47,8 @@ class History:
         With ``record_grad_norms``: for each parameter name (``"0.W"``, ...), the Euclidean
         norm ||dJ/dtheta|| averaged over the epoch's steps (the vanishing-gradient lesson).
     epochs_run : int
+    iterations : int
+        Optimizer steps taken, counted as they happen: ``epochs_run * iterations_per_epoch(N, B)``.
     stopped_early : bool
         True if early stopping ended the run before ``epochs``.
     """
@@ -58,10 +60,12 @@ class History:
     lr: list = field(default_factory=list)
     grad_norms: dict = field(default_factory=dict)
     epochs_run: int = 0
+    iterations: int = 0
     stopped_early: bool = False
 
     def __repr__(self) -> str:
-        parts = [f"epochs_run={self.epochs_run}", f"stopped_early={self.stopped_early}"]
+        parts = [f"epochs_run={self.epochs_run}", f"iterations={self.iterations}",
+                 f"stopped_early={self.stopped_early}"]
         for name in ("train_loss", "train_acc", "val_loss", "val_acc", "lr"):
             values = getattr(self, name)
             if values:
@@ -69,6 +73,18 @@ class History:
         if self.grad_norms:
             parts.append(f"grad_norms for {list(self.grad_norms)}")
         return "History(" + ", ".join(parts) + ")"
+
+
+def iterations_per_epoch(N: int, B: int) -> int:
+    """Minibatch updates in one pass over N examples with batch size B: ceil(N / B).
+
+    The last minibatch is smaller when B does not divide N (it is still one update); B = N is
+    batch gradient descent (one update per epoch), B = 1 the deck's one-example SGD.
+    """
+    N, B = positive_int(N, "N"), positive_int(B, "B")
+    if B > N:
+        raise ValueError(f"B (batch size) must be at most N = {N}, got {B}")
+    return math.ceil(N / B)
 
 
 # -- evaluation ---------------------------------------------------------------------------
@@ -262,6 +278,7 @@ def fit(model: Module, loss: Loss, optimizer, X, y, *, epochs: int, batch_size: 
                 correct += _correct(loss, out, yb)
                 k += 1
             steps = math.ceil(n / batch_size)
+            history.iterations = k
             history.train_loss.append(total / n)
             history.train_acc.append(correct / n)
             for (name, _), norm in zip(named, norms):

@@ -15,7 +15,7 @@ from coursekit import datasets as ds
 from coursekit.gradcheck import numerical_gradient
 from coursekit.optim import SGD, Adam
 from coursekit.regularization import EarlyStopping, L2Penalty
-from coursekit.training import History, accuracy, evaluate, fit, predict
+from coursekit.training import History, accuracy, evaluate, fit, iterations_per_epoch, predict
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -90,9 +90,11 @@ def test_an_epoch_is_ceil_N_over_B_steps_and_sees_every_example_once(N, B):
     opt = SGD(model.parameters(), lr=1e-3)
     steps = counting(opt)
     epochs = 3
-    fit(model, MSELoss(), opt, X, y, epochs=epochs, batch_size=B, rng=0, progress=False)
+    history = fit(model, MSELoss(), opt, X, y, epochs=epochs, batch_size=B, rng=0, progress=False)
     per_epoch = math.ceil(N / B)
-    assert len(steps) == epochs * per_epoch
+    assert len(steps) == epochs * per_epoch == history.iterations
+    if B <= N:
+        assert iterations_per_epoch(N, B) == per_epoch
     for e in range(epochs):
         rows = np.concatenate(seen_rows[e * per_epoch:(e + 1) * per_epoch])
         assert sorted(rows) == list(range(N))  # a permutation: each example exactly once

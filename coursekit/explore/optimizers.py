@@ -16,8 +16,6 @@ Compute functions (NumPy, no widgets): the surfaces :class:`Quadratic` and :clas
 """
 from __future__ import annotations
 
-import math
-
 import ipywidgets as widgets
 import numpy as np
 
@@ -25,6 +23,7 @@ from .._checks import finite_float, float_array, positive_int
 from ..module import Parameter
 from ..optim import SGD, AdaGrad, Adam, RMSProp
 from ..schedules import CosineDecay, ExponentialDecay, LinearDecay, StepDecay
+from ..training import iterations_per_epoch
 from ._base import Explorer, figure
 
 
@@ -263,17 +262,6 @@ def schedule_curves(schedules: dict, n_steps: int) -> dict:
     """``{name: array of schedule(k) for k = 0 ... n_steps - 1}``."""
     n_steps = positive_int(n_steps, "n_steps")
     return {name: np.array([s(k) for k in range(n_steps)]) for name, s in schedules.items()}
-
-
-def iterations_per_epoch(N: int, B: int) -> int:
-    """Minibatch updates in one pass over N examples with batch size B: ceil(N / B).
-
-    The last minibatch is smaller when B does not divide N (it is still one update).
-    """
-    N, B = positive_int(N, "N"), positive_int(B, "B")
-    if B > N:
-        raise ValueError(f"B (batch size) must be at most N = {N}, got {B}")
-    return math.ceil(N / B)
 
 
 def epochs_vs_iterations(N: int, batch_sizes, epochs: int) -> list[dict]:

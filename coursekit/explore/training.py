@@ -57,25 +57,6 @@ def load(name: str) -> tuple:
     return train_test_split(X, y, rng=rng)
 
 
-class StepCounter:
-    """A constant learning-rate schedule that also counts the steps :func:`fit` takes.
-
-    ``fit`` calls ``schedule(k)`` before step k = 0, 1, 2, ...; ``steps`` is the number of
-    distinct k seen, i.e. the iterations actually run (not a formula).
-    """
-
-    def __init__(self, lr: float):
-        self.lr, self._seen = lr, set()
-
-    def __call__(self, k: int) -> float:
-        self._seen.add(k)
-        return self.lr
-
-    @property
-    def steps(self) -> int:
-        return len(self._seen)
-
-
 @dataclass
 class TrainingRun:
     """What one training run produced.
@@ -136,17 +117,15 @@ def train_mlp(dataset: str, hidden: int, lr: float, batch_size: int, *, epochs: 
     rng = as_generator(rng)
     loss = CrossEntropyLoss()
     model = MLP([X.shape[1], hidden, int(y.max()) + 1], ReLU(), rng=rng)
-    counter = StepCounter(lr)
     diverged = False
     with np.errstate(over="ignore", invalid="ignore"):   # a diverging run is a result, not a warning
         try:
             history = fit(model, loss, SGD(model.parameters(), lr=lr), X, y, epochs=epochs,
-                          batch_size=batch_size, rng=rng, validation=(X_val, y_val), schedule=counter,
-                          progress=False)
+                          batch_size=batch_size, rng=rng, validation=(X_val, y_val), progress=False)
         except FloatingPointError as err:
             history, diverged = err.history, True
         train_acc, val_acc = accuracy(model, X, y, loss), accuracy(model, X_val, y_val, loss)
-    return TrainingRun(model, history, len(X), batch_size, history.epochs_run, counter.steps,
+    return TrainingRun(model, history, len(X), batch_size, history.epochs_run, history.iterations,
                        train_acc, val_acc, diverged)
 
 
