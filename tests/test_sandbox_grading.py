@@ -72,7 +72,9 @@ HOSTILE = {
     "h_memory": ("import numpy as np\nx = np.ones((8, 1024, 1024, 1024))", "memory"),
     "h_forkbomb": ("import os, time\nwhile True:\n    if os.fork() == 0:\n"
                    "        time.sleep(600)\n        os._exit(0)", "processes"),
-    "h_print": ("for _ in range(10_000):\n    print('x' * 100_000)", "output"),
+    # a flood is cut by the output cap, or (when the kernel buffers it past the cell's time)
+    # by the cell clock; which one comes first depends on the machine's load
+    "h_print": ("for _ in range(10_000):\n    print('x' * 100_000)", {"output", "time"}),
     "h_bigfile": ("with open('big.bin', 'wb') as f:\n    for _ in range(100_000):\n"
                   "        f.write(bytes(1024 * 1024))", "files"),
     "h_sleep": ("import time\ntime.sleep(10**9)", "time"),
@@ -181,9 +183,9 @@ def test_honest_students_are_untouched_by_hostile_classmates(runs, student):
 @pytest.mark.parametrize("student", sorted(HOSTILE))
 def test_hostile_submission_is_contained_reported_and_scores_nothing(runs, student):
     _, mixed = runs
-    limit = HOSTILE[student][1]
+    limits = HOSTILE[student][1]
     assert mixed["scores"][student] == 0.0
-    assert limit in mixed["events"][student]
+    assert mixed["events"][student] & ({limits} if isinstance(limits, str) else limits)
     assert "[grading sandbox]" in mixed["feedback"][student]
     assert mixed["submitted_after"][student] == mixed["submitted_before"][student]
 
@@ -207,4 +209,4 @@ def test_a_deliberately_unsandboxed_run_is_fooled(tmp_path):
         assert gb.find_submission(NAME, "cheat").score > 0
     [record] = sandbox.read_report(course / "r")
     assert not record["sandboxed"]
-    assert record["events"][0]["limit"] == "unsandboxed"
+    assert any(event["limit"] == "unsandboxed" for event in record["events"])

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import functools
 import json
 import shutil
 import sys
@@ -30,7 +31,7 @@ from nbgrader.preprocessors import Execute, SaveAutoGrades
 from nbgrader.utils import parse_utc
 from sqlalchemy.exc import SAWarning
 
-from . import integrity
+from . import integrity, sandbox
 from .config import OUTPUT, SUBMISSIONS, Course, assignment_names, course_config
 from .execute import DEAD_ENAME, TIMEOUT_ENAME
 from .release import generate_release
@@ -97,6 +98,8 @@ def _run_problems(autograded) -> list[str]:
             elif out.output_type == "error" and out.ename in (DEAD_ENAME, GRADING_ENAME) and out.ename not in once:
                 once.add(out.ename)  # the same error is repeated in every later cell
                 problems.append(f"{gid}: {out.ename}: {out.evalue}")
+            elif out.output_type == "display_data" and sandbox.NOTICE_MIME in out.get("data", {}):
+                problems.append(f"{gid}: sandbox: {out.data[sandbox.NOTICE_MIME]['message']}")
             elif out.output_type == "stream" and out.text.startswith(REMOVED_RESULT):
                 problems.append(f"{gid}: displayed a result (a fake score?); it was ignored")
     return problems
@@ -262,11 +265,21 @@ def main(argv=None) -> int:
                         help="grade only this assignment (repeatable)")
     parser.add_argument("--cell-timeout", type=float, help="seconds per cell (default: nbgrader_config.py)")
     parser.add_argument("--no-feedback", action="store_true", help="skip the feedback HTML")
+    parser.add_argument("--unsafe-no-sandbox", action="store_true",
+                        help="run student code WITHOUT the bubblewrap sandbox (see README)")
     args = parser.parse_args(argv)
+    limits = sandbox.Limits(**({"cell_timeout": int(args.cell_timeout)} if args.cell_timeout else {}))
+    configure = functools.partial(sandbox.configure, limits=limits,
+                                  unsafe_no_sandbox=args.unsafe_no_sandbox)
     # nbgrader 0.9 trips a harmless SQLAlchemy warning on every new submission
     warnings.filterwarnings("ignore", category=SAWarning, module="nbgrader")
-    outcomes = grade_class(args.submissions, args.output, names=args.assignment,
-                           cell_timeout=args.cell_timeout, feedback=not args.no_feedback)
+    try:
+        outcomes = grade_class(args.submissions, args.output, names=args.assignment,
+                               cell_timeout=args.cell_timeout, configure=configure,
+                               feedback=not args.no_feedback)
+    except sandbox.SandboxUnavailable as exc:
+        print(exc, file=sys.stderr)
+        return 2
     graded = sum(o.status == "graded" for o in outcomes)
     print(f"graded {graded} submission(s); scores and report in {args.output}/")
     print((args.output / "report.md").read_text())

@@ -67,6 +67,7 @@ import time
 from pathlib import Path
 
 import nbformat
+import zmq
 from jupyter_client.manager import AsyncKernelManager
 from jupyter_core.utils import run_sync
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
@@ -80,6 +81,10 @@ NOTICE_MIME = "application/vnd.coursekit.sandbox+json"
 # notebooks hold the hidden tests.
 HIDDEN_PATTERNS = ("*.ipynb", ".ipynb_checkpoints")
 _MB = 1024 * 1024
+# The largest message the grader reads from a kernel. ZeroMQ drops a bigger one before it is
+# read into memory (and closes that channel), so one huge print or display cannot exhaust the
+# grading process; the output cap (Limits.max_output_bytes) handles ordinary floods.
+MAX_MESSAGE_BYTES = 64 * _MB
 
 
 class SandboxUnavailable(RuntimeError):
@@ -290,6 +295,7 @@ def run_sandboxed(cmd, *, workdir, readonly_paths=(), limits=Limits(), bwrap=Non
 
 # --------------------------------------------------------------------------- the kernel
 
+
 class SandboxKernelManager(AsyncKernelManager):
     """A kernel manager whose kernel runs inside bubblewrap, reached over ipc sockets."""
 
@@ -321,6 +327,11 @@ class SandboxKernelManager(AsyncKernelManager):
                             rw_paths=[Path(self.connection_file).parent],
                             readonly_paths=self.readonly_paths)
         await super()._async_launch_kernel(argv, **kw)
+
+    def client(self, **kwargs):
+        kc = super().client(**kwargs)
+        kc.context.setsockopt(zmq.MAXMSGSIZE, MAX_MESSAGE_BYTES)
+        return kc
 
     async def _async_cleanup_resources(self, restart=False):
         await super()._async_cleanup_resources(restart=restart)
@@ -375,10 +386,42 @@ class SandboxedExecute(Execute):
 
     def reset_execution_trackers(self):
         super().reset_execution_trackers()
-        self.events, self.output_bytes, self.stopped = [], 0, None
+        self.events, self.output_bytes, self.stopped, self.dropped = [], 0, None, None
         self.deadline = time.monotonic() + self.limits.notebook_timeout
         self.timeout = self.limits.cell_timeout
         self.timeout_func = lambda cell: max(1, min(self.limits.cell_timeout, self._remaining()))
+
+    # the base class binds its sync wrappers to its own coroutines; rebind them to the overrides
+    async def async_start_new_kernel_client(self):
+        kc = await super().async_start_new_kernel_client()
+        self.dropped = None
+        if isinstance(self.km, SandboxKernelManager):
+            # count the disconnects of the output channel: each is a message ZeroMQ dropped
+            address = f"inproc://coursekit-iopub-{id(self)}"
+            kc.iopub_channel.socket.monitor(address, zmq.EVENT_DISCONNECTED)
+            self.dropped = zmq.Context.shadow(kc.context.underlying).socket(zmq.PAIR)
+            self.dropped.connect(address)
+        return kc
+
+    start_new_kernel_client = run_sync(async_start_new_kernel_client)
+
+    async def _async_cleanup_kernel(self):
+        if self.dropped is not None:  # an open monitor socket would block closing the context
+            self.dropped.close(linger=0)
+            self.dropped = None
+        await super()._async_cleanup_kernel()
+
+    _cleanup_kernel = run_sync(_async_cleanup_kernel)
+
+    def _messages_dropped(self) -> bool:
+        found = False
+        while self.dropped is not None:
+            try:
+                self.dropped.recv_multipart(zmq.NOBLOCK)
+                found = True
+            except zmq.Again:
+                break
+        return found
 
     def _remaining(self) -> float:
         return self.deadline - time.monotonic()
@@ -419,6 +462,9 @@ class SandboxedExecute(Execute):
                        f"the cell did not finish within {self.limits.cell_timeout} s")
             self.stopped = ("CellTimeoutError", "time", "the kernel stayed busy after a timeout; "
                             "the remaining cells were not run")
+        if self._messages_dropped():
+            self.notice(cell.outputs, "output", f"a message of over {MAX_MESSAGE_BYTES} bytes "
+                        "was dropped, which closes the kernel's output channel", cell_index)
         for output in list(cell.outputs):
             if output.output_type != "error":
                 continue
@@ -432,7 +478,6 @@ class SandboxedExecute(Execute):
             output.evalue = str(output.get("evalue", ""))[:2000]
         return cell
 
-    # the base class binds its sync wrapper to its own coroutine; rebind it to the override
     execute_cell = run_sync(async_execute_cell)
 
     def output(self, outs, msg, display_id, cell_index):
@@ -456,13 +501,14 @@ class SandboxedExecute(Execute):
 
     def preprocess(self, nb, resources=None, km=None):
         nb, resources = super().preprocess(nb, resources, km)
+        if self.unsafe_no_sandbox:  # said in the notebook too, so feedback and report show it
+            first = next((c for c in nb.cells if c.cell_type == "code"), None)
+            if first is not None:
+                self.notice(first.outputs, "unsandboxed", "UNSAFE: this notebook was executed "
+                            "without the sandbox (--unsafe-no-sandbox)", 0)
         record = {"notebook": str(Path((resources or {}).get("metadata", {}).get("path", ""),
                                        (resources or {}).get("metadata", {}).get("name", ""))),
                   "sandboxed": not self.unsafe_no_sandbox, "events": self.events}
-        if self.unsafe_no_sandbox:
-            record["events"] = [{"limit": "unsandboxed", "cell": None, "message":
-                                 "UNSAFE: executed without the sandbox (--unsafe-no-sandbox)"}]
-            record["events"] += self.events
         if self.report_path:
             with open(self.report_path, "a") as f:
                 f.write(json.dumps(record) + "\n")
