@@ -64,6 +64,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import weakref
 from pathlib import Path
 
 import nbformat
@@ -304,6 +305,9 @@ class SandboxKernelManager(AsyncKernelManager):
 
     async def _async_pre_start_kernel(self, **kw):
         self._run_dir = tempfile.mkdtemp(prefix="coursekit-sandbox-")
+        # the copy of a submission is personal data: gone with this object even if the kernel
+        # never started or was never shut down cleanly
+        weakref.finalize(self, shutil.rmtree, self._run_dir, ignore_errors=True)
         ipc = Path(self._run_dir, "ipc")
         ipc.mkdir()
         _chown_for_kernel(ipc, self.limits)
