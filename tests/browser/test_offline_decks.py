@@ -3,8 +3,10 @@
 Facts checked for every lesson: opening and stepping through the deck attempts no request
 other than local files (every other request is blocked and recorded), the page raises no
 script error, MathJax typesets the lesson's equations from the local copy (no raw ``$$`` is
-left on any slide), and the widgets stored at build time render: sliders, and each ipympl
-figure as its stored picture. A screenshot of the first widget slide goes to build/screenshots/.
+left on any slide; the slide shown after stepping quickly keeps its rendered equations), the
+widgets stored at build time render (sliders, and each ipympl figure as its stored picture),
+and no figure is wider than its slide. A screenshot of the first widget slide goes to
+build/screenshots/.
 """
 from __future__ import annotations
 
@@ -20,6 +22,29 @@ LOCAL = ("file://", "data:", "blob:")  # none of these leaves the machine
 REVEAL = "() => Object.entries(requirejs.s.contexts._.defined).find(([id]) => id.endsWith('/dist/reveal.js'))?.[1]"
 REVEAL_READY = f"() => window.requirejs && ({REVEAL})() && ({REVEAL})().isReady()"
 TYPESET = "() => window.MathJax && MathJax.Hub && MathJax.Hub.queue.pending === 0 && !MathJax.Hub.queue.running"
+# One call in the page: Reveal.next until the last fragment of the last slide (at most 400).
+STEP_TO_END = """() => {
+    let steps = 0;
+    while (steps < 400 && !(Reveal.isLastSlide() && Reveal.availableFragments().next === false)) {
+        Reveal.next();
+        steps++;
+    }
+    return steps;
+}"""
+# Right edges of the ipympl figures that stick out of their slide, and the slide's right edge
+# (each slide shown in turn; both measured mid-transition alike, so they compare).
+FIGURES_CUT_OFF = """() => [...document.querySelectorAll('.jupyter-matplotlib-canvas-div')].map(figure => {
+    const slide = figure.closest('section');
+    const at = Reveal.getIndices(slide);
+    Reveal.slide(at.h, at.v);
+    return [figure.getBoundingClientRect().right, slide.getBoundingClientRect().right];
+}).filter(([right, edge]) => right > edge + 1)"""
+# Equations of the shown slide without MathJax output (the TeX is kept in a script per equation).
+UNRENDERED = """() => {
+    const slide = Reveal.getCurrentSlide();
+    return slide.querySelectorAll('script[type^="math/tex"]').length - slide.querySelectorAll('.MathJax_CHTML').length;
+}"""
+POLL = 100  # ms between checks of a waited-for condition (instead of every animation frame)
 
 
 def has_math(nb) -> bool:
@@ -44,18 +69,16 @@ def test_offline_deck(lesson, decks, page, screenshots, wait_for_ink):
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.goto(deck.as_uri())
     # The template loads reveal.js through RequireJS, so Reveal is a module, not a global.
-    page.wait_for_function(REVEAL_READY, timeout=30_000)
+    page.wait_for_function(REVEAL_READY, timeout=30_000, polling=POLL)
     page.evaluate(f"() => {{ window.Reveal = ({REVEAL})(); }}")
-    page.wait_for_function(TYPESET, timeout=30_000)
+    page.wait_for_function(TYPESET, timeout=30_000, polling=POLL)
 
     # Step through every slide and fragment in order (Reveal.next: what Space does; the
     # keyboard is not used because a focused widget would swallow the key presses).
-    for _ in range(400):
-        if page.evaluate("() => Reveal.isLastSlide() && Reveal.availableFragments().next === false"):
-            break
-        page.evaluate("() => Reveal.next()")
-    assert page.evaluate("() => Reveal.isLastSlide()"), "could not reach the last slide"
-    page.wait_for_function(TYPESET, timeout=30_000)
+    steps = page.evaluate(STEP_TO_END)
+    assert page.evaluate("() => Reveal.isLastSlide()"), f"could not reach the last slide in {steps} steps"
+    page.wait_for_function(TYPESET, timeout=30_000, polling=POLL)
+    assert page.evaluate(UNRENDERED) == 0, "equations on the last slide lost their rendering while stepping"
 
     if has_math(nb):
         assert page.locator(".MathJax_CHTML, .MathJax").count() > 0, "no equation was typeset"
@@ -66,13 +89,19 @@ def test_offline_deck(lesson, decks, page, screenshots, wait_for_ink):
     if page.locator('script[type="application/vnd.jupyter.widget-view+json"]').count():
         slider = page.locator(".widget-slider, .widget-hslider").first
         slider.wait_for(state="attached", timeout=30_000)
-        page.evaluate("el => { const i = Reveal.getIndices(el.closest('section')); Reveal.slide(i.h, i.v); }",
+        cut = page.evaluate(FIGURES_CUT_OFF)
+        assert cut == [], f"figures wider than their slide (right edge, slide's right edge): {cut}"
+        # No slide transition, so the screenshot shows the slide in place, not mid-animation.
+        page.evaluate("el => { const i = Reveal.getIndices(el.closest('section'));"
+                      " Reveal.configure({transition: 'none'}); Reveal.slide(i.h, i.v); }",
                       slider.element_handle())
         slider.wait_for(state="visible", timeout=10_000)
         output = page.locator(".jp-OutputArea-output").filter(has=page.locator(".widget-slider, .widget-hslider")).first
         figures = output.locator(".jupyter-matplotlib canvas")
         if figures.count():  # the picture stored at build time is drawn, not a blank canvas
             wait_for_ink(page, figures.first)
+        page.wait_for_function(TYPESET, timeout=30_000, polling=POLL)  # the slide's equations re-rendered
+        assert page.evaluate(UNRENDERED) == 0, "equations on the widget slide are not rendered"
         page.screenshot(path=screenshots / f"deck_{lesson.stem}.png")
 
     assert attempted == [], f"the deck tried the network: {attempted}"

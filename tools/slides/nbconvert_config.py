@@ -29,6 +29,10 @@ c.ExecuteWithFigures.kernel_name = "python3"
 c.SlidesExporter.reveal_url_prefix = f"{ASSETS}/reveal.js"
 c.SlidesExporter.reveal_theme = "white"
 c.SlidesExporter.reveal_number = "c/t"
+# A slide of 1280 x 900 px (reveal scales it to the screen) holds an explorer: its sliders
+# and a 10-inch figure; wider figures are shrunk to fit by the template's CSS.
+c.SlidesExporter.reveal_width = "1280"
+c.SlidesExporter.reveal_height = "900"
 c.HTMLExporter.require_js_url = f"{ASSETS}/requirejs/require.js"
 c.HTMLExporter.jquery_url = f"{ASSETS}/jquery/jquery.min.js"
 c.HTMLExporter.mathjax_url = f"{ASSETS}/mathjax/MathJax.js?config=TeX-AMS_CHTML-full,Safe"
