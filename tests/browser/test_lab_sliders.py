@@ -40,12 +40,13 @@ CHANGED = """c => {
 
 
 def settled(page, locator, *, tries: int = 40) -> np.ndarray:
-    """Pixels of ``locator`` once two screenshots 200 ms apart agree (a redraw has finished)."""
+    """Pixels of ``locator`` once two screenshots 200 ms apart agree and show a drawing (a
+    redraw has finished and reached the screen, which on a loaded machine lags the canvas)."""
     previous = pixels(locator)
     for _ in range(tries):
         page.wait_for_timeout(200)
         current = pixels(locator)
-        if np.array_equal(current, previous):
+        if np.array_equal(current, previous) and np.mean(current.sum(axis=-1) < 600) > 0.01:
             return current
         previous = current
     return previous
