@@ -76,6 +76,21 @@ def test_sandboxed_kernel_sees_only_the_submission(tmp_path):
     assert (work / "data.txt").read_text() == "42"
 
 
+def test_output_cap_keeps_the_notebook_small_and_says_so(tmp_path):
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("for i in range(10**8): print(i)"),
+                                         nbformat.v4.new_code_cell("1 + 1")])
+    nb.metadata.kernelspec = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, tmp_path / "nb.ipynb")
+    limits = sandbox.Limits(cell_timeout=30, max_output_bytes=10_000)
+    report = sandbox.execute_notebook(tmp_path / "nb.ipynb", tmp_path / "out.ipynb", limits=limits)
+    out = nbformat.read(tmp_path / "out.ipynb", as_version=4)
+    kept = sum(len(o.text) for o in out.cells[0].outputs if o.output_type == "stream")
+    assert 0 < kept <= limits.max_output_bytes
+    assert [e["limit"] for e in report.events] == ["output"]
+    assert out.cells[0].outputs[-1].output_type == "error"  # interrupted: its tests would fail
+    assert not any(o.output_type == "error" for o in out.cells[1].outputs)  # the kernel went on
+
+
 def test_process_cap_bounds_a_fork_loop(tmp_path):
     code = ("import os, time\nn = 0\ntry:\n    while True:\n        if os.fork() == 0:\n"
             "            time.sleep(30); os._exit(0)\n        n += 1\n"

@@ -461,6 +461,11 @@ class SandboxedExecute(Execute):
                             "the kernel died (a resource limit or a crash); the remaining cells "
                             "were not run")
             self._fail(cell, cell_index, *self.stopped)
+        except ValueError:  # jupyter_client could not read a message (cut by MAXMSGSIZE)
+            self.stopped = ("OutputLimitError", "output",
+                            "a kernel message was too large to read; the remaining cells were "
+                            "not run")
+            self._fail(cell, cell_index, *self.stopped)
         except CellTimeoutError:
             self._fail(cell, cell_index, "CellTimeoutError", "time",
                        f"the cell did not finish within {self.limits.cell_timeout} s")
