@@ -315,7 +315,6 @@ class SGD(Optimizer):
             theta += v
 
 
-
 class AdaGrad(Optimizer):
     """AdaGrad: each coordinate's rate shrinks with the root of its summed squared gradients.
 
@@ -366,7 +365,6 @@ class AdaGrad(Optimizer):
         _step_by_root(theta, g, r, self.eps, self.lr, tmp)
 
 
-
 class RMSProp(Optimizer):
     """RMSProp: AdaGrad with an exponentially decaying average of squared gradients.
 
@@ -414,7 +412,6 @@ class RMSProp(Optimizer):
     def _update(self, theta, g, tmp, state):
         _accumulate_squares(state["r"], g, self.alpha, tmp)
         _step_by_root(theta, g, state["r"], self.eps, self.lr, tmp)
-
 
 
 class Adam(Optimizer):
@@ -495,7 +492,6 @@ class Adam(Optimizer):
         s += np.multiply(g, 1.0 - rho1, out=tmp)
         _accumulate_squares(state["r"], g, rho2, tmp)
         _step_by_root(theta, s, state["r"], self._delta_c, self._step_size, tmp)
-
 
 
 class AdamW(Adam):
