@@ -12,9 +12,9 @@ Workload 2: ``digits`` (1347 training images), 64-64-10, Adam (lr 1e-2), batch 1
 Times are CPU seconds of this process (``time.process_time``): with one BLAS thread that is
 the wall time of an idle machine, and on a shared machine it does not count the time spent
 waiting for a core. Other processes still slow a running one down (shared caches, memory,
-hyperthreads), only ever upwards, so every figure is a minimum: workload 1 over its epochs
-(coursekit, sklearn) or repeats (the GEMM bound), workload 2 over repeats. Run ``python bench/mlp_speed.py -h``
-for smaller settings; results go to ``build/bench/mlp_speed.json``.
+hyperthreads), only ever upwards, so every figure is a minimum: workload 1 over rounds in which
+coursekit, the GEMM bound and sklearn each run one epoch in turn, workload 2 over repeats. Run
+``python bench/mlp_speed.py -h`` for smaller settings; results go to ``build/bench/mlp_speed.json``.
 """
 from __future__ import annotations
 
@@ -44,95 +44,91 @@ HIDDEN = (256, 256)
 clock = time.process_time
 
 
-def gemm_bound(X: np.ndarray, batch_size: int, sizes, repeats: int) -> float:
-    """Seconds for the 8 products of every training step of one epoch (min over repeats)."""
+def gemm_epoch(X: np.ndarray, batch_size: int, sizes) -> float:
+    """Seconds for the 8 products of every training step of one epoch (the GEMM bound)."""
     rng = np.random.default_rng(0)
     W = [(rng.standard_normal((a, b)) / np.sqrt(a)).astype(X.dtype) for a, b in zip(sizes[:-1], sizes[1:])]
     A = [np.empty((batch_size, b), X.dtype) for b in sizes[1:]]       # Z1, Z2, Z3 (also the dZ)
     dW = [np.empty_like(w) for w in W]
     dX = [np.empty((batch_size, a), X.dtype) for a in sizes[1:-1]]   # dX of layers 2 and 3
-    best = math.inf
-    for _ in range(repeats):
-        start = clock()
-        for s in range(0, len(X), batch_size):
-            Xb = X[s:s + batch_size]
-            Z = [a[:len(Xb)] for a in A]
-            np.matmul(Xb, W[0], out=Z[0])                      # forward
-            np.matmul(Z[0], W[1], out=Z[1])
-            np.matmul(Z[1], W[2], out=Z[2])
-            for inp, dZ, out in zip((Xb, Z[0], Z[1]), Z, dW):  # dW = A_prev^T dZ
-                np.matmul(inp.T, dZ, out=out)
-            np.matmul(Z[2], W[2].T, out=dX[1][:len(Xb)])       # dX = dZ W^T, layers 3 and 2
-            np.matmul(Z[1], W[1].T, out=dX[0][:len(Xb)])
-        best = min(best, clock() - start)
-    return best
+    start = clock()
+    for s in range(0, len(X), batch_size):
+        Xb = X[s:s + batch_size]
+        Z = [a[:len(Xb)] for a in A]
+        np.matmul(Xb, W[0], out=Z[0])                      # forward
+        np.matmul(Z[0], W[1], out=Z[1])
+        np.matmul(Z[1], W[2], out=Z[2])
+        for inp, dZ, out in zip((Xb, Z[0], Z[1]), Z, dW):  # dW = A_prev^T dZ
+            np.matmul(inp.T, dZ, out=out)
+        np.matmul(Z[2], W[2].T, out=dX[1][:len(Xb)])       # dX = dZ W^T, layers 3 and 2
+        np.matmul(Z[1], W[1].T, out=dX[0][:len(Xb)])
+    return clock() - start
 
 
-class EpochClock:
-    """A constant learning-rate schedule that notes the clock at each epoch's first step.
+class FirstStepClock:
+    """A constant learning-rate schedule that notes the clock at the first step of a fit call.
 
-    ``fit`` calls its schedule before every step k, so one fit call over all epochs (its one-off
-    input checks amortised, as in real use) yields the time of each epoch.
+    ``fit`` calls its schedule before every step, so the time from the first step to the
+    return of ``fit`` is the epoch without ``fit``'s one-off input checks (amortised in real use).
     """
 
-    def __init__(self, lr: float, steps_per_epoch: int):
-        self.lr, self.steps_per_epoch, self.stamps = lr, steps_per_epoch, []
+    def __init__(self, lr: float):
+        self.lr, self.start = lr, None
 
     def __call__(self, k: int) -> float:
-        if k == len(self.stamps) * self.steps_per_epoch:   # fit may ask twice for the same k
-            self.stamps.append(clock())
+        if self.start is None:
+            self.start = clock()
         return self.lr
 
-    def epoch_times(self) -> list[float]:
-        stamps = [*self.stamps, clock()]
-        return [b - a for a, b in zip(stamps[:-1], stamps[1:])]
 
-
-def coursekit_run(X, y, X_test, y_test, *, epochs, lr, batch_size, sizes, seed=0):
-    """One fit call over all epochs; returns the epochs' CPU times and the test accuracy."""
-    model = MLP(sizes, rng=seed, dtype=X.dtype)
-    opt, loss = Adam(model.parameters(), lr=lr), CrossEntropyLoss()
-    timer = EpochClock(lr, math.ceil(len(X) / batch_size))
-    fit(model, loss, opt, X, y, epochs=epochs, batch_size=batch_size, rng=seed, schedule=timer,
-        progress=False)
-    return timer.epoch_times(), accuracy(model, X_test, y_test, loss)
-
-
-def sklearn_run(X, y, X_test, y_test, *, epochs, lr, batch_size, hidden, seed=0):
+def sklearn_classifier(hidden, *, lr: float, batch_size: int):
     from sklearn.neural_network import MLPClassifier
 
-    clf = MLPClassifier(hidden, activation="relu", solver="adam", alpha=0.0, batch_size=batch_size,
-                        learning_rate_init=lr, random_state=seed, shuffle=True)
-    classes = np.unique(y)
-    times = []
+    return MLPClassifier(hidden, activation="relu", solver="adam", alpha=0.0, batch_size=batch_size,
+                         learning_rate_init=lr, random_state=0, shuffle=True)
+
+
+def sklearn_epoch(clf, X, y) -> float:
+    """Seconds for one epoch of sklearn's Adam minibatches (``partial_fit``)."""
+    start = clock()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        for _ in range(epochs):
-            start = clock()
-            clf.partial_fit(X, y, classes=classes)  # one epoch of Adam minibatches
-            times.append(clock() - start)
-    assert clf.coefs_[0].dtype == X.dtype, "sklearn must train in the data's precision"
-    return times, float(clf.score(X_test, y_test))
+        clf.partial_fit(X, y, classes=np.arange(10))
+    return clock() - start
 
 
 def mnist_workload(args, dtype) -> dict:
+    """Epochs of coursekit, the GEMM bound and sklearn taken in turn (min of each over rounds).
+
+    Taking them in turn, rather than all epochs of one and then the other, keeps a slow
+    phase of the machine from landing on one contender only.
+    """
     dtype = np.dtype(dtype)
     X, y = ds.mnist_like(args.samples, rng=0, dtype=dtype)
     X_test, y_test = ds.mnist_like(args.test_samples, rng=1, dtype=dtype)
     sizes = [X.shape[1], *HIDDEN, 10]
-    ck_times, ck_acc = coursekit_run(X, y, X_test, y_test, epochs=args.epochs, lr=1e-3,
-                                     batch_size=args.batch_size, sizes=sizes)
-    ck_epoch = min(ck_times)
-    bound = gemm_bound(X, args.batch_size, sizes, repeats=max(args.epochs, 2))
+    model = MLP(sizes, rng=0, dtype=dtype)
+    opt, loss, shuffle = Adam(model.parameters(), lr=1e-3), CrossEntropyLoss(), np.random.default_rng(0)
+    clf = sklearn_classifier(HIDDEN, lr=1e-3, batch_size=args.batch_size)
+    times = {"coursekit": [], "gemm": [], "sklearn": []}
+    for _ in range(args.epochs):
+        timer = FirstStepClock(1e-3)
+        fit(model, loss, opt, X, y, epochs=1, batch_size=args.batch_size, rng=shuffle,
+            schedule=timer, progress=False)
+        times["coursekit"].append(clock() - timer.start)
+        times["gemm"].append(gemm_epoch(X, args.batch_size, sizes))
+        if not args.no_sklearn:
+            times["sklearn"].append(sklearn_epoch(clf, X, y))
+    ck, bound = min(times["coursekit"]), min(times["gemm"])
     result = dict(dtype=dtype.name, samples=len(X), epochs=args.epochs, gemm_bound_s=bound,
-                  coursekit_s_per_epoch=ck_epoch, coursekit_epoch_times=ck_times,
-                  coursekit_test_acc=ck_acc, coursekit_over_gemm=ck_epoch / bound)
+                  coursekit_s_per_epoch=ck, coursekit_epoch_times=times["coursekit"],
+                  gemm_epoch_times=times["gemm"],
+                  coursekit_test_acc=accuracy(model, X_test, y_test, loss), coursekit_over_gemm=ck / bound)
     if not args.no_sklearn:
-        sk_times, sk_acc = sklearn_run(X, y, X_test, y_test, epochs=args.epochs, lr=1e-3,
-                                       batch_size=args.batch_size, hidden=HIDDEN)
-        sk_epoch = min(sk_times)
-        result.update(sklearn_s_per_epoch=sk_epoch, sklearn_epoch_times=sk_times,
-                      sklearn_test_acc=sk_acc, sklearn_over_coursekit=sk_epoch / ck_epoch)
+        assert clf.coefs_[0].dtype == X.dtype, "sklearn must train in the data's precision"
+        sk = min(times["sklearn"])
+        result.update(sklearn_s_per_epoch=sk, sklearn_epoch_times=times["sklearn"],
+                      sklearn_test_acc=float(clf.score(X_test, y_test)), sklearn_over_coursekit=sk / ck)
     return result
 
 
@@ -151,9 +147,9 @@ def digits_workload(args) -> dict:
     result = dict(dtype="float32", epochs=args.digits_epochs, coursekit_total_s=best,
                   coursekit_test_acc=acc)
     if not args.no_sklearn:
-        sk_times, sk_acc = sklearn_run(X_train, y_train, X_test, y_test, epochs=args.digits_epochs,
-                                       lr=1e-2, batch_size=128, hidden=(64,))
-        result.update(sklearn_total_s=sum(sk_times), sklearn_test_acc=sk_acc)
+        clf = sklearn_classifier((64,), lr=1e-2, batch_size=128)
+        total = sum(sklearn_epoch(clf, X_train, y_train) for _ in range(args.digits_epochs))
+        result.update(sklearn_total_s=total, sklearn_test_acc=float(clf.score(X_test, y_test)))
     return result
 
 
@@ -161,7 +157,7 @@ def main(argv=None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--samples", type=int, default=60000, help="training images (default 60000)")
     parser.add_argument("--test-samples", type=int, default=10000)
-    parser.add_argument("--epochs", type=int, default=3, help="epochs of the MNIST-sized workload")
+    parser.add_argument("--epochs", type=int, default=3, help="rounds (epochs of each contender) of the MNIST-sized workload")
     parser.add_argument("--batch-size", type=int, default=128)
     parser.add_argument("--dtypes", nargs="+", default=["float32", "float64"])
     parser.add_argument("--digits-epochs", type=int, default=50)
