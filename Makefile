@@ -16,7 +16,13 @@ export MPLBACKEND ?= Agg
 
 .PHONY: lab test install test-oracle exercises grade slides bench clean
 
+# jupyterlab-rise's slideshow loads ipywidgets only with the stand-in in tools/slides/rise_console
+# (jupyterlab-contrib/rise#119); linked into the environment like `jupyter labextension develop`.
+RISE_CONSOLE := $(VENV)/share/jupyter/labextensions/coursekit-rise-console
+
 install: $(STAMP)
+	@test "$$(readlink $(RISE_CONSOLE))" = "$(CURDIR)/tools/slides/rise_console" || \
+		(mkdir -p $(dir $(RISE_CONSOLE)) && ln -sfn "$(CURDIR)/tools/slides/rise_console" $(RISE_CONSOLE))
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

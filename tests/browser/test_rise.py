@@ -2,20 +2,21 @@
 
 The presenter steps forward with Shift+Enter (RISE's "smart exec": run the cell, then go on),
 so code cells run in a live kernel on the way. Facts checked: the lesson renders as reveal.js
-slides, stepping visits at least five slides, equations are typeset, and the first explorer's
-output appears on its slide.
+slides, stepping visits at least five slides, equations are typeset, and on its slide the
+first explorer is live: sliders over an ipympl figure, and dragging a slider with the mouse
+changes its readout and the plotted figure. Screenshots go to build/screenshots/.
 
-Known upstream bug: jupyterlab-rise 0.43.1 cannot load the ipywidgets 8 widget manager in its
-slideshow app ("Shared module @jupyterlab/console doesn't exist in shared scope default",
-jupyterlab-contrib/rise issue 119), so an explorer shows only its fallback output there (text
-or a still picture), no sliders. The widget test is
-a strict xfail: it starts failing the day an upgrade fixes this, and the xfail must then go.
+The widgets load only thanks to tools/slides/rise_console: jupyterlab-rise 0.43.1's slideshow
+does not share @jupyterlab/console, which the ipywidgets 8 manager imports
+(jupyterlab-contrib/rise#119). Without the stand-in the explorer shows only its fallback
+output (text and a still picture) and the widget test fails.
 """
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
+from sliders import STAND_IN_MISSING, STAND_IN_USED, check_slider_moves_figure
 
 pytestmark = pytest.mark.browser
 
@@ -80,9 +81,21 @@ def test_rise_steps_through_five_slides_with_math(presented, screenshots):
     assert presented["explorer_output"] is not None, "the explorer cell produced no output on its slide"
 
 
-@pytest.mark.xfail(strict=True, reason="jupyterlab-rise 0.43.1 + ipywidgets 8: widget manager fails to "
-                                       "load in the slideshow app (jupyterlab-contrib/rise issue 119)")
-def test_rise_renders_the_explorer_widget(presented):
-    output = presented["explorer_output"]
-    assert output is not None and output.locator(".widget-slider").count() > 0, \
-        "the explorer shows no sliders"
+def test_rise_explorer_slider_moves_the_figure(presented, screenshots, wait_for_ink):
+    page, explorer = presented["page"], presented["explorer_output"]
+    assert explorer is not None, "the explorer cell produced no output on its slide"
+    stand_in = page.evaluate(STAND_IN_USED)
+    assert stand_in is not None, STAND_IN_MISSING
+    assert stand_in is True, ("jupyterlab-rise now shares @jupyterlab/console itself: remove the stand-in "
+                              "(tools/slides/rise_console, its Makefile link and this check)")
+    figure = explorer.locator(".jupyter-matplotlib-figure canvas").first
+    try:
+        figure.wait_for(state="visible", timeout=30_000)
+    except Exception:
+        raise AssertionError("the explorer shows only its fallback output, no live figure: the widget "
+                             "manager did not load in the slideshow") from None
+    assert explorer.locator(".widget-slider").count() > 0, "the explorer shows no sliders"
+    wait_for_ink(page, figure)
+    check_slider_moves_figure(page, explorer, before=screenshots / "rise_explorer_before.png",
+                              after=screenshots / "rise_explorer_after.png")
+    assert page.locator(".reveal .jp-OutputArea-output", has_text="Traceback (most recent call last)").count() == 0
