@@ -34,7 +34,9 @@ $(STAMP): pyproject.toml
 lab: install
 	$(BIN)/jupyter lab --notebook-dir=notebooks $(ROOT_FLAG) --port=$(PORT) $(LAB_ARGS) notebooks/00_start_here.ipynb
 
+# The offline decks are built first (a build step, not a test) where the deck tests can run.
 test: install
+	@if command -v npm >/dev/null && command -v chromium >/dev/null; then $(MAKE) --no-print-directory slides; fi
 	$(BIN)/python -m pytest
 
 # PyTorch as a test-only oracle: installed on request, never by `make test`'s install.
