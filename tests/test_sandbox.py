@@ -2,6 +2,7 @@
 
 The hostile-class tests are in test_sandbox_grading.py.
 """
+import shutil
 import sys
 from pathlib import Path
 
@@ -9,7 +10,9 @@ import nbformat
 import pytest
 from traitlets.config import Config
 
-from tools.grading import sandbox
+from tools.grading import grade, sandbox
+
+REPO = Path(__file__).resolve().parents[1]
 
 LIMITS = sandbox.Limits(cell_timeout=2, notebook_timeout=20, memory_mb=1024, max_processes=24,
                         max_file_mb=1, tmp_mb=8)
@@ -125,3 +128,70 @@ def test_wall_clock_ends_a_command_that_never_returns(tmp_path):
 def test_limits_reject_bad_values_naming_them(field, value, error):
     with pytest.raises(error, match=field):
         sandbox.Limits(**{field: value})
+
+
+def _one_cell_notebook(folder: Path, source: str) -> None:
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(source)])
+    nb.metadata.kernelspec = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, folder / "nb.ipynb")
+
+
+def _execute(folder: Path, **options):
+    executor = sandbox.SandboxedExecute(limits=LIMITS, **options)
+    nb = nbformat.read(folder / "nb.ipynb", as_version=4)
+    return executor.preprocess(nb, {"metadata": {"path": str(folder), "name": "nb"}})[0]
+
+
+@pytest.mark.parametrize("changed", [False, True])
+def test_a_kernel_launched_ahead_serves_only_the_files_it_was_launched_with(tmp_path, changed):
+    """The queue launches the next kernel from the handed-in folder while the grader is busy;
+    the executor takes it only if the folder it runs in holds the same files."""
+    first, handed_in, run = tmp_path / "first", tmp_path / "handed_in", tmp_path / "run"
+    for folder, data in ((first, "1"), (handed_in, "2"), (run, "3" if changed else "2")):
+        folder.mkdir()
+        (folder / "data.txt").write_text(data)
+        _one_cell_notebook(folder, "print(open('data.txt').read())")
+    queue = sandbox.KernelQueue([(first, first), (run, handed_in)])
+    seen = [_execute(folder, queue=queue).cells[0].outputs[0].text.strip() for folder in (first, run)]
+    queue.close()
+    assert seen == ["1", "3" if changed else "2"]
+    assert queue.taken == (0 if changed else 1)
+
+
+def _processes_running(argv: list) -> int:
+    """How many processes on the host run exactly ``argv``."""
+    wanted, found = "\0".join(argv) + "\0", 0
+    for entry in Path("/proc").iterdir():
+        try:
+            found += entry.name.isdigit() and (entry / "cmdline").read_text() == wanted
+        except OSError:
+            pass
+    return found
+
+
+def test_nothing_of_a_sandbox_outlives_its_notebook(tmp_path):
+    """Processes the student left behind are gone when the executor returns, so the next kernel
+    never shares the process cap with them."""
+    marker = ["sleep", "7654"]
+    _one_cell_notebook(tmp_path, f"import subprocess\nfor _ in range(8):\n    subprocess.Popen({marker!r})")
+    out = _execute(tmp_path)
+    assert not any(o.output_type == "error" for o in out.cells[0].outputs)
+    assert _processes_running(marker) == 0
+
+
+def test_grade_class_sandboxes_unless_told_otherwise(tmp_path, monkeypatch):
+    """Called from Python, grading refuses without bubblewrap; the explicit opt-out grades and
+    says UNSAFE in the report and the student's feedback."""
+    name = "01_perceptron_xor"
+    folder = tmp_path / "submitted" / "ada" / name
+    folder.mkdir(parents=True)
+    shutil.copy(REPO / "exercises" / f"{name}.ipynb", folder)
+    monkeypatch.setenv("COURSEKIT_BWRAP", "/nonexistent/bwrap")
+    with pytest.raises(sandbox.SandboxUnavailable, match="not installed"):
+        grade.grade_class(tmp_path / "submitted", tmp_path / "out", names=[name], log=lambda *_: None)
+    [outcome] = grade.grade_class(tmp_path / "submitted", tmp_path / "out", names=[name],
+                                  unsafe_no_sandbox=True, log=lambda *_: None)
+    assert outcome.status == "graded" and outcome.score == 0
+    assert any("UNSAFE" in line for line in outcome.problems)
+    assert "UNSAFE" in (tmp_path / "out" / "report.md").read_text()
+    assert "UNSAFE" in Path(outcome.feedback).read_text()

@@ -13,10 +13,8 @@ Modules, in the order grading uses them:
 * ``release`` — solutions -> exercises (nbgrader ``generate_assignment``);
 * ``integrity`` — checks of a submission before it runs: readable? locked cells intact?
   code that tampers with the grader?;
-* ``execute`` — runs ONE notebook, the only step that executes student code;
-* ``run`` — the nbgrader preprocessors: one hands the notebook to ``execute`` and takes back
-  only its outputs, one ignores scores that a submission displays;
-* ``sandbox`` — the bubblewrap executor for untrusted code (issue 9), installed through
-  ``grade_class(configure=...)`` in place of the default execution step;
+* ``sandbox`` — the only step that executes student code: nbgrader's executor with every
+  kernel in bubblewrap, under resource limits (issue 9);
+* ``run`` — the nbgrader preprocessor that ignores scores a submission displays;
 * ``grade`` — the one command: autograde a class, write the gradebook, CSVs, feedback, report.
 """

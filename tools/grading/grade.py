@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import functools
 import json
 import shutil
 import sys
@@ -24,18 +23,18 @@ import warnings
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+import jinja2
+from nbconvert.exporters import HTMLExporter
 from nbgrader.api import Gradebook
 from nbgrader.apps import NbGraderAPI
-from nbgrader.converters import Autograde
-from nbgrader.preprocessors import Execute, SaveAutoGrades
+from nbgrader.preprocessors import SaveAutoGrades
 from nbgrader.utils import parse_utc
 from sqlalchemy.exc import SAWarning
 
 from . import integrity, sandbox
 from .config import OUTPUT, SUBMISSIONS, Course, assignment_names, course_config
-from .execute import DEAD_ENAME, TIMEOUT_ENAME
 from .release import generate_release
-from .run import GRADING_ENAME, REMOVED_RESULT, IgnoreDisplayedResults, RunSubmission
+from .run import REMOVED_RESULT, IgnoreDisplayedResults
 
 
 @dataclass
@@ -54,25 +53,40 @@ class Outcome:
     feedback: str = ""
 
 
-def _autograde_config(root: Path, *, runner=None, cell_timeout: float | None = None, configure=None):
-    """nbgrader's autograde pipeline with our execution step and the displayed-score filter.
+class _CompiledTemplates(jinja2.BytecodeCache):
+    """Compiled Jinja templates kept in memory (Jinja recompiles one whose source changed)."""
 
-    ``configure(config)``, if given, runs first and may swap nbgrader's ``Execute`` for another
-    executor (the sandbox does); otherwise ``Execute`` becomes :class:`RunSubmission`.
-    """
+    def __init__(self):
+        self.compiled = {}
+
+    def load_bytecode(self, bucket):
+        if bucket.key in self.compiled:
+            bucket.bytecode_from_string(self.compiled[bucket.key])
+
+    def dump_bytecode(self, bucket):
+        self.compiled[bucket.key] = bucket.bytecode_to_string()
+
+
+class FeedbackExporter(HTMLExporter):
+    """nbgrader's feedback page, its templates compiled once per process: nbgrader makes a new
+    exporter, hence a new Jinja environment, for every feedback file it writes."""
+
+    templates = _CompiledTemplates()
+
+    def _create_environment(self):
+        environment = super()._create_environment()
+        environment.bytecode_cache = self.templates
+        return environment
+
+
+def _autograde_config(root: Path, *, limits: sandbox.Limits, unsafe_no_sandbox: bool):
+    """nbgrader's autograde pipeline with the sandbox as executor and the displayed-score filter."""
     config = course_config(root)
-    if configure is not None:
-        configure(config)
-    chain = list(config.Autograde.autograde_preprocessors) if "autograde_preprocessors" in config.Autograde \
-        else Autograde.class_traits()["autograde_preprocessors"].default()
-    chain = [RunSubmission if p is Execute else p for p in chain]
+    sandbox.configure(config, limits=limits, unsafe_no_sandbox=unsafe_no_sandbox)
+    chain = list(config.Autograde.autograde_preprocessors)
     chain.insert(chain.index(SaveAutoGrades), IgnoreDisplayedResults)
     config.Autograde.autograde_preprocessors = chain
-    if runner is not None:
-        config.RunSubmission.runner = runner
-    if cell_timeout is not None:
-        config.RunSubmission.cell_timeout = float(cell_timeout)
-        config.Execute.timeout = int(cell_timeout)
+    config.GenerateFeedback.exporter_class = FeedbackExporter
     return config
 
 
@@ -88,30 +102,34 @@ def _timestamp_problem(folder: Path) -> str | None:
 
 
 def _run_problems(autograded) -> list[str]:
-    """Timeouts, a dead kernel, a failed run and ignored fake results, from the graded notebook."""
-    problems, once = [], set()
+    """What the sandbox stopped (timeouts, a dead kernel, limits) and ignored fake results.
+
+    A notice repeated in later cells (e.g. "the remaining cells were not run") is listed once,
+    at the first cell that shows it.
+    """
+    problems, seen = [], set()
     for index, cell in enumerate(autograded.cells):
         gid = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id") or f"cell {index + 1}"
         for out in cell.get("outputs", []):
-            if out.output_type == "error" and out.ename == TIMEOUT_ENAME:
-                problems.append(f"{gid}: timed out ({out.evalue})")
-            elif out.output_type == "error" and out.ename in (DEAD_ENAME, GRADING_ENAME) and out.ename not in once:
-                once.add(out.ename)  # the same error is repeated in every later cell
-                problems.append(f"{gid}: {out.ename}: {out.evalue}")
-            elif out.output_type == "display_data" and sandbox.NOTICE_MIME in out.get("data", {}):
-                problems.append(f"{gid}: sandbox: {out.data[sandbox.NOTICE_MIME]['message']}")
+            if out.output_type == "display_data" and sandbox.NOTICE_MIME in out.get("data", {}):
+                message = out.data[sandbox.NOTICE_MIME]["message"]
+                if message not in seen:
+                    seen.add(message)
+                    problems.append(f"{gid}: sandbox: {message}")
             elif out.output_type == "stream" and out.text.startswith(REMOVED_RESULT):
                 problems.append(f"{gid}: displayed a result (a fake score?); it was ignored")
     return problems
 
 
-def grade_class(submissions: Path = SUBMISSIONS, output: Path = OUTPUT, *, names=None, runner=None,
-                cell_timeout: float | None = None, configure=None, feedback: bool = True,
-                log=print) -> list[Outcome]:
+def grade_class(submissions: Path = SUBMISSIONS, output: Path = OUTPUT, *, names=None,
+                limits: sandbox.Limits = sandbox.Limits(), unsafe_no_sandbox: bool = False,
+                feedback: bool = True, log=print) -> list[Outcome]:
     """Grade every submission in ``submissions``; write gradebook, CSVs, feedback and report.
 
-    ``runner`` executes one notebook (default: a child process, see :mod:`.execute`);
-    ``configure(config)`` may instead install another executor (the sandbox's ``configure``).
+    Every notebook runs in the bubblewrap sandbox under ``limits``; where bubblewrap cannot
+    run this raises ``sandbox.SandboxUnavailable`` (its message says how to allow it).
+    ``unsafe_no_sandbox=True`` runs student code with your rights instead and says UNSAFE in
+    every graded notebook, its feedback and the report.
     """
     names = assignment_names() if names is None else list(names)
     submissions, output = Path(submissions), Path(output)
@@ -120,11 +138,10 @@ def grade_class(submissions: Path = SUBMISSIONS, output: Path = OUTPUT, *, names
         shutil.rmtree(root / step, ignore_errors=True)
     root.mkdir(parents=True, exist_ok=True)
 
-    config = _autograde_config(root, runner=runner, cell_timeout=cell_timeout, configure=configure)
+    config = _autograde_config(root, limits=limits, unsafe_no_sandbox=unsafe_no_sandbox)
     course = Course(config=config)
     log(f"generating the student copies of {len(names)} assignment(s) in {root}")
     generate_release(root, names)
-    api = NbGraderAPI(config=config)
     with Gradebook(f"sqlite:///{root / 'gradebook.db'}", course_id=config.CourseDirectory.course_id) as gb:
         for name in names:
             due = course.due_dates.get(name)
@@ -132,35 +149,16 @@ def grade_class(submissions: Path = SUBMISSIONS, output: Path = OUTPUT, *, names
 
     found = sorted(p.name for p in submissions.iterdir() if p.is_dir()) if submissions.is_dir() else []
     students = sorted(set(found) | set(course.students))
-    outcomes = []
-    for student in students:
-        for name in names:
-            outcome = Outcome(student, name)
-            outcomes.append(outcome)
-            folder = submissions / student / name
-            notebook = folder / f"{name}.ipynb"
-            if not notebook.exists():
-                others = sorted(p.name for p in folder.glob("*.ipynb")) if folder.is_dir() else []
-                if others:
-                    outcome.status = "unreadable"
-                    outcome.problems.append(f"no {name}.ipynb in the folder (found {', '.join(others)})")
-                continue
-            nb, reason = integrity.read_notebook(notebook)
-            if nb is None:
-                outcome.status = "unreadable"
-                outcome.problems.append(reason)
-                continue
-            release, _ = integrity.read_notebook(root / "release" / name / f"{name}.ipynb")
-            outcome.problems += integrity.locked_cell_changes(nb, release)
-            outcome.flags += integrity.suspicious_code(nb, release)
-            dest = root / "submitted" / student / name
-            dest.mkdir(parents=True)
-            shutil.copyfile(notebook, dest / notebook.name)
-            stamp_problem = _timestamp_problem(folder)
-            if stamp_problem:
-                outcome.problems.append(stamp_problem)
-            elif (folder / "timestamp.txt").exists():
-                shutil.copyfile(folder / "timestamp.txt", dest / "timestamp.txt")
+    outcomes = [Outcome(student, name) for student in students for name in names]
+    readable = [o for o in outcomes if _hand_in(root, submissions, o)]
+    # each kernel boots while the grader finishes the submission before it (sandbox.KernelQueue)
+    queue = sandbox.KernelQueue([(root / "autograded" / o.student / o.assignment,
+                                  root / "submitted" / o.student / o.assignment) for o in readable])
+    config.SandboxedExecute.queue = queue
+    api = NbGraderAPI(config=config)
+    try:
+        for outcome in readable:
+            student, name = outcome.student, outcome.assignment
             log(f"grading {student} / {name}")
             result = api.autograde(name, student)
             if not result["success"]:
@@ -175,9 +173,41 @@ def grade_class(submissions: Path = SUBMISSIONS, output: Path = OUTPUT, *, names
                 api.generate_feedback(name, student)
                 html = root / "feedback" / student / name / f"{name}.html"
                 outcome.feedback = str(html) if html.exists() else ""
+    finally:
+        queue.close()
     _fill_scores(root, config.CourseDirectory.course_id, outcomes, names)
     write_outputs(output, outcomes, names)
     return outcomes
+
+
+def _hand_in(root: Path, submissions: Path, outcome: Outcome) -> bool:
+    """Check one submission and copy it into nbgrader's course; False if there is none to grade."""
+    student, name = outcome.student, outcome.assignment
+    folder = submissions / student / name
+    notebook = folder / f"{name}.ipynb"
+    if not notebook.exists():
+        others = sorted(p.name for p in folder.glob("*.ipynb")) if folder.is_dir() else []
+        if others:
+            outcome.status = "unreadable"
+            outcome.problems.append(f"no {name}.ipynb in the folder (found {', '.join(others)})")
+        return False
+    nb, reason = integrity.read_notebook(notebook)
+    if nb is None:
+        outcome.status = "unreadable"
+        outcome.problems.append(reason)
+        return False
+    release, _ = integrity.read_notebook(root / "release" / name / f"{name}.ipynb")
+    outcome.problems += integrity.locked_cell_changes(nb, release)
+    outcome.flags += integrity.suspicious_code(nb, release)
+    dest = root / "submitted" / student / name
+    dest.mkdir(parents=True)
+    shutil.copyfile(notebook, dest / notebook.name)
+    stamp_problem = _timestamp_problem(folder)
+    if stamp_problem:
+        outcome.problems.append(stamp_problem)
+    elif (folder / "timestamp.txt").exists():
+        shutil.copyfile(folder / "timestamp.txt", dest / "timestamp.txt")
+    return True
 
 
 def _fill_scores(root: Path, course_id: str, outcomes: list[Outcome], names: list[str]) -> None:
@@ -263,20 +293,17 @@ def main(argv=None) -> int:
     parser.add_argument("--output", type=Path, default=OUTPUT, help="where to write (default: build/grading/)")
     parser.add_argument("--assignment", action="append", choices=assignment_names(),
                         help="grade only this assignment (repeatable)")
-    parser.add_argument("--cell-timeout", type=float, help="seconds per cell (default: nbgrader_config.py)")
+    parser.add_argument("--cell-timeout", type=int, help="seconds per cell (default: sandbox.Limits, 30)")
     parser.add_argument("--no-feedback", action="store_true", help="skip the feedback HTML")
     parser.add_argument("--unsafe-no-sandbox", action="store_true",
                         help="run student code WITHOUT the bubblewrap sandbox (see README)")
     args = parser.parse_args(argv)
-    limits = sandbox.Limits(**({"cell_timeout": int(args.cell_timeout)} if args.cell_timeout else {}))
-    configure = functools.partial(sandbox.configure, limits=limits,
-                                  unsafe_no_sandbox=args.unsafe_no_sandbox)
+    limits = sandbox.Limits(**({"cell_timeout": args.cell_timeout} if args.cell_timeout else {}))
     # nbgrader 0.9 trips a harmless SQLAlchemy warning on every new submission
     warnings.filterwarnings("ignore", category=SAWarning, module="nbgrader")
     try:
-        outcomes = grade_class(args.submissions, args.output, names=args.assignment,
-                               cell_timeout=args.cell_timeout, configure=configure,
-                               feedback=not args.no_feedback)
+        outcomes = grade_class(args.submissions, args.output, names=args.assignment, limits=limits,
+                               unsafe_no_sandbox=args.unsafe_no_sandbox, feedback=not args.no_feedback)
     except sandbox.SandboxUnavailable as exc:
         print(exc, file=sys.stderr)
         return 2

@@ -12,10 +12,7 @@ c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedE
 # restored from the gradebook's copy by nbgrader's OverwriteCells.
 c.OverwriteCells.add_missing_cells = True
 
-# Each cell may run this long before it is interrupted (an infinite loop scores nothing for
-# that cell and the rest of the notebook still runs); the whole notebook this long.
-c.RunSubmission.cell_timeout = 30
-c.RunSubmission.notebook_timeout = 600
+# Time, memory and other limits per submission: tools/grading/sandbox.py (Limits).
 
 # Keep feedback readable when a submission prints a flood.
 c.LimitOutput.max_lines = 200

@@ -7,6 +7,9 @@ Interface for the grader (tools/grading)
     (``SandboxUnavailable``, a message saying why and how to allow it) when bubblewrap cannot
     run, unless ``unsafe_no_sandbox`` is set, and swaps nbgrader's ``Execute`` preprocessor
     for ``SandboxedExecute``. Everything else in nbgrader is unchanged.
+``KernelQueue([(cwd, folder), ...])``
+    Optional, as ``config.SandboxedExecute.queue``: the notebooks to come, in order, so that
+    each kernel boots while the grader finishes the one before (``grade.grade_class`` uses it).
 ``read_report(report_path) -> list[dict]``
     One record per executed notebook: ``{"notebook", "sandboxed", "events": [{"limit",
     "message", "cell"}]}``, written by the grading process (outside the sandbox); the
@@ -57,9 +60,11 @@ delegation, which instructors' machines do not all have.
 """
 import asyncio
 import dataclasses
+import hashlib
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -75,7 +80,7 @@ from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat.notebooknode import NotebookNode
 from nbgrader.converters.autograde import Autograde
 from nbgrader.preprocessors import Execute
-from traitlets import Any, Bool, Unicode
+from traitlets import Any, Bool, Enum, Unicode
 
 NOTICE_MIME = "application/vnd.coursekit.sandbox+json"
 # Files of the submission folder that never enter the sandbox: nbgrader's copies of the
@@ -224,22 +229,35 @@ def sandbox_env(extra=None) -> dict:
     return env
 
 
-def _private_copy(src, dest) -> list:
-    """Copy the submission folder without notebooks into ``dest``; return its top-level entries.
+def _left_out(folder, names) -> set:
+    """Entries of ``folder`` that never enter the sandbox: notebooks, checkpoints, symbolic links.
 
-    Symbolic links are left out: followed, a link handed in as ``data -> /path/to/solutions``
-    would copy its target in; bound, bwrap would resolve it on the host.
+    Followed, a link handed in as ``data -> /path/to/solutions`` would copy its target in;
+    bound, bwrap would resolve it on the host.
     """
-    hidden = shutil.ignore_patterns(*HIDDEN_PATTERNS)
+    hidden = shutil.ignore_patterns(*HIDDEN_PATTERNS)(folder, names)
+    return set(hidden) | {n for n in names if os.path.islink(os.path.join(folder, n))}
 
-    def ignore(folder, names):
-        return set(hidden(folder, names)) | {n for n in names if os.path.islink(os.path.join(folder, n))}
 
-    shutil.copytree(src, dest, ignore=ignore)
+def _private_copy(src, dest) -> list:
+    """Copy the submission folder without what ``_left_out`` names into ``dest``; return its
+    top-level entries."""
+    shutil.copytree(src, dest, ignore=_left_out)
     for root, dirs, files in os.walk(dest):
         for name in dirs + files:
             os.chmod(os.path.join(root, name), 0o755 if name in dirs else 0o644)
     return sorted(Path(dest).iterdir())
+
+
+def _contents(folder) -> list:
+    """What ``_private_copy`` of ``folder`` would hold: (relative path, sha256) of each file."""
+    found = []
+    for root, dirs, files in os.walk(folder):
+        dirs[:] = sorted(set(dirs) - _left_out(root, dirs))
+        for name in sorted(set(files) - _left_out(root, files)):
+            path = os.path.join(root, name)
+            found.append((os.path.relpath(path, folder), hashlib.sha256(Path(path).read_bytes()).hexdigest()))
+    return found
 
 
 def check_available(bwrap=None) -> None:
@@ -259,6 +277,14 @@ def check_available(bwrap=None) -> None:
     if probe.returncode != 0:
         raise SandboxUnavailable(f"Refusing to grade: bubblewrap cannot create its sandbox here "
                                  f"({probe.stderr.strip() or probe.returncode}). {how}")
+
+
+def _children(pid: int) -> list:
+    """The process ids of the children of ``pid`` (none if it has gone)."""
+    try:
+        return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
 
 
 def _chown_for_kernel(path, limits: Limits) -> None:
@@ -337,10 +363,98 @@ class SandboxKernelManager(AsyncKernelManager):
         kc.context.setsockopt(zmq.MAXMSGSIZE, MAX_MESSAGE_BYTES)
         return kc
 
+    async def _async_kill_kernel(self, restart=False):
+        """Kill the sandbox from the inside out; return once nothing of it is left.
+
+        jupyter_client kills bwrap (outside); the sandbox's pid namespace would then be torn
+        down after that exit was seen, while the next kernel may already start, and its
+        processes still count against the process cap of the kernel's user. Killed first,
+        the sandbox's init (pid 1 inside) takes every process in the namespace with it before
+        it exits, and bwrap outside exits only after that.
+        """
+        process = getattr(self.provisioner, "process", None)
+        if process is not None and process.poll() is None:
+            for pid in _children(process.pid):
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+            deadline = time.monotonic() + 5
+            while process.poll() is None and time.monotonic() < deadline:
+                await asyncio.sleep(0.01)
+        await super()._async_kill_kernel(restart=restart)
+
     async def _async_cleanup_resources(self, restart=False):
         await super()._async_cleanup_resources(restart=restart)
         if not restart:
             shutil.rmtree(getattr(self, "_run_dir", ""), ignore_errors=True)
+
+
+async def _discard(km) -> None:
+    """Kill the kernel of ``km`` (if it runs) and remove its files."""
+    if await km.is_alive():
+        await km.shutdown_kernel(now=True)
+    else:
+        await km.cleanup_resources()
+
+
+class KernelQueue:
+    """Kernels launched ahead of their notebooks, so that a kernel boots while the grader is busy.
+
+    ``KernelQueue([(cwd, folder), ...])`` lists the notebooks to come, in order: ``cwd`` is
+    where nbgrader will execute one (its autograded folder), ``folder`` already holds the same
+    files (the submission). Installed as ``SandboxedExecute.queue``, an executor that has
+    finished *and killed* its kernel launches the kernel of the next notebook from ``folder``;
+    that kernel starts Python and ipykernel while the grader saves the grades, writes the
+    feedback and prepares the next notebook. So never two student kernels live at once, and
+    no student code runs before its executor sends the first cell.
+
+    The next executor takes the waiting kernel only if it was launched for its ``cwd``, with
+    the same files, kernel, arguments, limits and environment; otherwise the kernel is killed
+    and a new one started as usual (``taken`` counts the kernels used as launched). ``close()``
+    kills a kernel nobody took.
+    """
+
+    def __init__(self, upcoming=()):
+        self.upcoming = [(str(Path(cwd).resolve()), str(folder)) for cwd, folder in upcoming]
+        self.waiting = None  # (identity, kernel manager)
+        self.taken = 0
+
+    def _next(self, cwd: str):
+        cwds = [c for c, _ in self.upcoming]
+        index = cwds.index(cwd) + 1 if cwd in cwds else len(cwds)
+        return self.upcoming[index] if index < len(cwds) else None
+
+    async def launch_after(self, cwd: str, executor) -> None:
+        """Launch the kernel of the notebook that comes after ``cwd`` (none after the last)."""
+        following = self._next(cwd)
+        if following is None or self.waiting is not None:
+            return
+        identity, km = executor.identity(*following), executor.new_kernel_manager()
+        try:
+            await km.start_kernel(extra_arguments=executor.extra_arguments, cwd=following[1])
+        except Exception as exc:  # the next executor starts its kernel itself and meets the error
+            executor.log.warning("could not launch the next kernel ahead: %s", exc)
+            await _discard(km)
+            return
+        self.waiting = (identity, km)
+
+    def take(self, identity):
+        """The waiting kernel if it was launched as ``identity`` says, else None (and kill it)."""
+        waiting, self.waiting = self.waiting, None
+        if waiting is not None and waiting[0] == identity:
+            self.taken += 1
+            return waiting[1]
+        if waiting is not None:
+            run_sync(_discard)(waiting[1])
+        return None
+
+    def close(self) -> None:
+        self.take(None)
+
+    def __deepcopy__(self, memo):
+        # traitlets deep-copies config values into each executor; they must share this queue
+        return self
 
 
 # --------------------------------------------------------------------------- the executor
@@ -375,18 +489,45 @@ class SandboxedExecute(Execute):
     # timestamps in the autograded notebook would make two gradings of one submission differ
     record_timing = Bool(False).tag(config=True)
     report_path = Unicode("", help="append one JSON line per notebook here").tag(config=True)
+    queue = Any(None, help="a KernelQueue, or None: start each kernel when needed").tag(config=True)
+    # the kernel is thrown away after the last cell: kill it at once instead of waiting for
+    # it to shut itself down (and, with a queue, launch the next one sooner)
+    shutdown_kernel = Enum(["graceful", "immediate"], default_value="immediate").tag(config=True)
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("kernel_manager_class", SandboxKernelManager)
         super().__init__(*args, **kwargs)
 
-    def create_kernel_manager(self):
+    def new_kernel_manager(self):
+        """A kernel manager for this executor's kernel (not started)."""
         if self.unsafe_no_sandbox:
             self.kernel_manager_class = AsyncKernelManager
-        km = super().create_kernel_manager()
+        named = {"kernel_name": self.kernel_name} if self.kernel_name else {}
+        km = self.kernel_manager_class(config=self.config, **named)
         if isinstance(km, SandboxKernelManager):
             km.limits, km.readonly_paths = self.limits, self.readonly_paths
         return km
+
+    def identity(self, cwd, folder) -> tuple:
+        """Everything a kernel launched from ``folder`` for ``cwd`` depends on (see KernelQueue)."""
+        passed = sorted((k, v) for k, v in os.environ.items() if k.startswith("NBGRADER_"))
+        return (str(Path(cwd).resolve()), _contents(folder), self.kernel_name, tuple(self.extra_arguments),
+                self.limits, tuple(self.readonly_paths), passed)
+
+    def _cwd(self) -> str:
+        return str(Path(self.resources.get("metadata", {}).get("path") or ".").resolve())
+
+    def create_kernel_manager(self):
+        self.kernel_name = self.kernel_name or self.nb.metadata.get("kernelspec", {}).get("name", "")
+        if self.queue is not None and not self.unsafe_no_sandbox:
+            # the history of a kernel started by nbclient is set with this argument too
+            if not any(a.startswith("--HistoryManager.hist_file") for a in self.extra_arguments):
+                self.extra_arguments = [*self.extra_arguments, f"--HistoryManager.hist_file={self.ipython_hist_file}"]
+            self.km = self.queue.take(self.identity(self._cwd(), self._cwd()))
+            if self.km is not None:
+                return self.km
+        self.km = self.new_kernel_manager()
+        return self.km
 
     def reset_execution_trackers(self):
         super().reset_execution_trackers()
@@ -414,6 +555,8 @@ class SandboxedExecute(Execute):
             self.dropped.close(linger=0)
             self.dropped = None
         await super()._async_cleanup_kernel()
+        if self.queue is not None and not self.unsafe_no_sandbox:
+            await self.queue.launch_after(self._cwd(), self)
 
     _cleanup_kernel = run_sync(_async_cleanup_kernel)
 
