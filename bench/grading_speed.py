@@ -8,10 +8,11 @@ the wall-clock time of the whole run is divided by N.
     python bench/grading_speed.py                                  # make grade's path (sandbox)
     python bench/grading_speed.py --mode sandbox --mode unsafe-no-sandbox   # both, and their ratio
 
-Modes: ``sandbox`` (what `make grade` and ``grade_class()`` do: every kernel in bubblewrap)
-and ``unsafe-no-sandbox`` (the same grading with the kernels unsandboxed: what the sandbox
-costs, issue 9's target sandbox <= 1.3 x this). Repeat ``--mode`` to compare in one run;
-``--repeat`` alternates the modes that many times, so the machine's load falls on all alike.
+Modes: ``sandbox`` (what `make grade` and ``grade_class()`` do: every kernel in bubblewrap,
+each launched while the grader finishes the submission before it) and ``unsafe-no-sandbox``
+(the kernels unsandboxed, each started when its notebook needs it; issue 9's target is
+sandbox <= 1.3 x this). Repeat ``--mode`` to compare in one run; ``--repeat`` alternates the
+modes that many times, so the machine's load falls on all alike.
 """
 from __future__ import annotations
 
