@@ -6,10 +6,16 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 import re
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
 
 import nbformat
 import pytest
+from nbgrader.api import Gradebook
 
 from tools.grading import integrity
 from tools.grading.config import EXERCISES, SOLUTIONS, assignment_names
@@ -37,6 +43,17 @@ def test_exercises_are_up_to_date_with_the_solutions(tmp_path):
     write_exercises(tmp_path)
     stale = [n for n in NAMES if _normalised(tmp_path / f"{n}.ipynb") != _normalised(EXERCISES / f"{n}.ipynb")]
     assert not stale, f"exercises/ is out of date for {stale}: run `make exercises` and commit"
+
+
+def test_a_new_gradebook_is_stamped_with_the_revision_nbgraders_own_command_reports(tmp_path):
+    """The grader reads nbgrader's newest migration in-process; nbgrader itself runs `alembic heads`."""
+    with Gradebook(f"sqlite:///{tmp_path / 'gradebook.db'}"):
+        pass
+    [(stamped,)] = sqlite3.connect(tmp_path / "gradebook.db").execute("SELECT version_num FROM alembic_version")
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+    reported = subprocess.run([sys.executable, "-c", "import nbgrader.api; print(nbgrader.api.get_alembic_version())"],
+                              capture_output=True, text=True, env=env, check=True).stdout.strip()
+    assert stamped == reported and len(reported) == 12
 
 
 @pytest.mark.parametrize("name", NAMES)

@@ -6,6 +6,9 @@ import shutil
 import sys
 from pathlib import Path
 
+import nbgrader
+import nbgrader.api
+from alembic.script import ScriptDirectory
 from traitlets import Dict, List, Unicode
 from traitlets.config import Config, Configurable
 from traitlets.config.loader import PyFileConfigLoader
@@ -24,6 +27,19 @@ class Course(Configurable):
 
     due_dates = Dict(Unicode(), help="assignment -> due date, e.g. '2026-02-09 23:59:00 UTC'").tag(config=True)
     students = List(Unicode(), help="the class roster (optional)").tag(config=True)
+
+
+def newest_gradebook_revision() -> str:
+    """The alembic revision nbgrader stamps a new gradebook with: its newest migration.
+
+    nbgrader asks the ``alembic heads`` command, a new Python process that takes seconds to
+    start on every new gradebook; this reads the same migration scripts in this process
+    (tests/test_grading_release.py checks that both give the same revision).
+    """
+    return ScriptDirectory(str(Path(nbgrader.__file__).parent / "alembic")).get_current_head()
+
+
+nbgrader.api.get_alembic_version = newest_gradebook_revision
 
 
 def assignment_names() -> list[str]:
