@@ -19,7 +19,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import numpy as np
-from tqdm.auto import tqdm
 
 from ._checks import _describe, as_generator, data_already_checked, float_array, positive_int
 from .losses import BCEWithLogitsLoss, CrossEntropyLoss, Loss
@@ -250,6 +249,8 @@ def fit(model: Module, loss: Loss, optimizer, X, y, *, epochs: int, batch_size: 
     # second buffer; the indices are a permutation of range(n), so nothing is clipped.
     m = min(batch_size, n)
     X_buf, y_buf = np.empty((m, *X.shape[1:]), X.dtype), np.empty((m, *y.shape[1:]), y.dtype)
+    from tqdm.auto import tqdm  # here, not at import: in a kernel it loads ipywidgets (0.1-0.3 s)
+
     bar = tqdm(range(epochs), desc="fit", unit="epoch", disable=not progress)
     with _input_grad_not_needed(model), data_already_checked():  # X, y were checked above
         for _ in bar:
