@@ -287,7 +287,7 @@ class ReLUPiecesExplorer(Explorer):
         self.piece_joints = ax_pieces.scatter(np.zeros(d), np.zeros(d), c=colors, marker="|", s=200, zorder=3)
         ax_pieces.axhline(0, color="0.7", lw=0.8)
         ax_pieces.set(title="pieces φ_d ReLU(θ_d0 + θ_d1 x)", xlabel="x", ylim=(-3, 3))
-        ax_pieces.legend(fontsize=7, loc="upper left", ncol=2)
+        self.ax_pieces, self._legend_D = ax_pieces, None
         (self.target_line,) = ax_sum.plot(self.x, self.x * 0, color="0.6", lw=3, label="target")
         (self.sum_line,) = ax_sum.plot(self.x, self.x * 0, color="k", label="y = φ_0 + Σ φ_d h_d")
         self.sum_joints = ax_sum.scatter(np.zeros(d), np.zeros(d), c=colors, zorder=3, label="joints")
@@ -311,6 +311,9 @@ class ReLUPiecesExplorer(Explorer):
             line.set_visible(d < D)
             if d < D:
                 line.set_ydata(pieces[d])
+        if D != self._legend_D:  # the legend names the D pieces drawn, not all D_MAX
+            self._legend_D = D
+            self.ax_pieces.legend(handles=self.piece_lines[:D], fontsize=7, loc="upper left", ncol=2)
         joints = breakpoints(self.theta)
         shown = np.where(np.arange(self.D_MAX) < D, joints, np.nan)  # NaN markers are not drawn
         y_at = relu_pieces(np.nan_to_num(shown), theta, phi_used)[1]
