@@ -20,6 +20,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from sliders import INK_LEVEL, INK_MIN
 
 ROOT = Path(__file__).resolve().parents[2]
 LESSONS = sorted((ROOT / "notebooks").glob("*.ipynb"))
@@ -158,15 +159,15 @@ INK_FRACTION = """c => {
     if (!c.width || !c.height) return 0;
     const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
     let ink = 0;
-    for (let i = 0; i < d.length; i += 4) if (d[i] + d[i + 1] + d[i + 2] < 600) ink++;
+    for (let i = 0; i < d.length; i += 4) if (d[i] + d[i + 1] + d[i + 2] < %d) ink++;
     return ink / (c.width * c.height);
-}"""
+}""" % INK_LEVEL
 
 
 @pytest.fixture(scope="session")
 def wait_for_ink():
-    """``wait_for_ink(page, canvas_locator)``: wait until more than 1% of the canvas is drawn."""
+    """``wait_for_ink(page, canvas_locator)``: wait until more than INK_MIN of the canvas is drawn."""
     def wait(page, canvas, timeout=30_000):
-        page.wait_for_function(f"c => ({INK_FRACTION})(c) > 0.01", arg=canvas.element_handle(), timeout=timeout)
+        page.wait_for_function(f"c => ({INK_FRACTION})(c) > {INK_MIN}", arg=canvas.element_handle(), timeout=timeout)
     return wait
 

@@ -20,6 +20,8 @@ CHANGED = """c => {
     return d.length !== window.kept.length || d.some((v, i) => v !== window.kept[i]);
 }"""
 TIMEOUT = 10_000  # ms for the readout, then the new frame, to appear
+# A figure counts as drawn when more than INK_MIN of its pixels are darker than R + G + B = INK_LEVEL.
+INK_LEVEL, INK_MIN = 600, 0.01
 # True where tools/slides/rise_console stood in for @jupyterlab/console (RISE's slideshow),
 # False where the page shared its own (JupyterLab), undefined where it is not installed.
 STAND_IN_USED = "() => window._JUPYTERLAB?.['coursekit-rise-console']?.provided"
@@ -43,7 +45,7 @@ def settled(page, locator, *, tries: int = 40) -> np.ndarray:
     for _ in range(tries):
         page.wait_for_timeout(200)
         current = pixels(locator)
-        if np.array_equal(current, previous) and np.mean(current.sum(axis=-1) < 600) > 0.01:
+        if np.array_equal(current, previous) and np.mean(current.sum(axis=-1) < INK_LEVEL) > INK_MIN:
             return current
         previous = current
     return previous

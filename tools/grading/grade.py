@@ -293,7 +293,7 @@ def main(argv=None) -> int:
     parser.add_argument("--output", type=Path, default=OUTPUT, help="where to write (default: build/grading/)")
     parser.add_argument("--assignment", action="append", choices=assignment_names(),
                         help="grade only this assignment (repeatable)")
-    parser.add_argument("--cell-timeout", type=int, help="seconds per cell (default: sandbox.Limits, 30)")
+    parser.add_argument("--cell-timeout", type=int, help=f"seconds per cell (default {sandbox.Limits().cell_timeout})")
     parser.add_argument("--no-feedback", action="store_true", help="skip the feedback HTML")
     parser.add_argument("--unsafe-no-sandbox", action="store_true",
                         help="run student code WITHOUT the bubblewrap sandbox (see README)")
