@@ -29,7 +29,7 @@ def notebook(request):
 LESSONS = ["00_start_here", "01_learning_machines", "02_perceptron_to_xor",
            "03_activations_and_losses", "04_backprop_by_hand", "05_universal_approximation",
            "06_training_an_mlp", "07_vanishing_gradients", "08_momentum_and_optimizers",
-           "09_regularization", "10_autoencoder"]
+           "09_batch_norm", "10_regularization", "11_autoencoder"]
 
 
 def test_every_lesson_of_the_course_is_there():

@@ -3,7 +3,7 @@
 An autoencoder is an MLP 64-k-64 trained to output its own input, so the k hidden units must
 hold a dimension-reduced code of each 8x8 digit ("few hidden neurons", the first of the deck's
 two strategies). The loss is coursekit's ``MSELoss`` between the output and the input; the
-output unit is a sigmoid because pixels lie in [0, 1]. Lesson 10.
+output unit is a sigmoid because pixels lie in [0, 1]. Lesson 11.
 
 Compute (NumPy, no widgets): :func:`train_autoencoder`, :func:`reconstruction_error`,
 :func:`pca_errors` (the best a *linear* code of size k can do, from the SVD) and :func:`mosaic`.

@@ -1,4 +1,4 @@
-"""Lesson 10 explorer states deck 002's autoencoder facts: a wider bottleneck reconstructs better, and a
+"""Lesson 11's explorer states deck 002's autoencoder facts: a wider bottleneck reconstructs better, and a
 linear autoencoder can at best match PCA (computed here independently with NumPy's SVD)."""
 import numpy as np
 import pytest

@@ -1,4 +1,4 @@
-"""Lesson 09's explorers state deck 003's facts about regularization, at every control's limits.
+"""Lessons 09 and 10's explorers state deck 003's facts about regularization, at every control's limits.
 
 Each explorer trains small nets on a fixed seed; the explorers are module-scoped fixtures, so
 each setting is trained once and reused by every test below. Where a fact is about training
