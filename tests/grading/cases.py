@@ -64,6 +64,28 @@ MUTATIONS = {
         "l2_missing_half": ("return 0.5 * lam * sum(", "return lam * sum("),
         "biases_penalised": ('for name, p in model.named_parameters() if name.endswith("W"))',
                              "for name, p in model.named_parameters())"),
+    },    "08_batch_norm": {
+        "forward_unbiased_variance": ("var = ((x - mu) ** 2).mean(axis=0)", "var = ((x - mu) ** 2).sum(axis=0) / (x.shape[0] - 1)"),
+        "eps_outside_sqrt": ("xhat = (x - mu) / np.sqrt(var + eps)", "xhat = (x - mu) / (np.sqrt(var) + eps)"),
+        "backward_without_mean_term": (" + dmu / m", ""),
+        "dvar_missing_half": ("* -0.5 * (var + eps) ** -1.5", "* -(var + eps) ** -1.5"),
+        "dgamma_without_xhat": ("dgamma = np.sum(dy * xhat, axis=0)", "dgamma = np.sum(dy, axis=0)"),
+        "running_var_biased": ("momentum * var * m / (m - 1)", "momentum * var"),
+        "momentum_weight_on_old_value": ("(1 - momentum) * running_mean + momentum * mu",
+                                         "momentum * running_mean + (1 - momentum) * mu"),
+        "eval_with_batch_statistics": ("(x - running_mean) / np.sqrt(running_var + eps)",
+                                       "(x - x.mean(axis=0)) / np.sqrt(x.var(axis=0) + eps)"),
+    },
+    "09_adagrad_nesterov": {
+        "adagrad_sums_gradients_not_squares": ("r = r + g * g", "r = r + np.abs(g)"),
+        "adagrad_delta_inside_sqrt": ("(delta + np.sqrt(r))", "np.sqrt(r + delta)"),
+        "adagrad_divides_by_old_r": ("r = r + g * g\n    theta = theta - lr * g / (delta + np.sqrt(r))",
+                                     "theta = theta - lr * g / (delta + np.sqrt(r))\n    r = r + g * g"),
+        "adagrad_rate_decays_like_1_over_k": ("abs(c) * np.sqrt(k)", "abs(c) * k"),
+        "nesterov_gradient_at_theta": ("g = grad(theta + alpha * v)", "g = grad(theta)"),
+        "nesterov_look_ahead_backwards": ("g = grad(theta + alpha * v)", "g = grad(theta - alpha * v)"),
+        "nesterov_theta_with_old_velocity": ("v = alpha * v - lr * g\n    return theta + v, v",
+                                             "theta = theta + v\n    v = alpha * v - lr * g\n    return theta, v"),
     },
 }
 

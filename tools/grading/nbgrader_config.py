@@ -28,6 +28,8 @@ c.Course.due_dates = {
     "05_digits_mlp": "2026-03-09 23:59:00 UTC",
     "06_optimizers": "2026-03-16 23:59:00 UTC",
     "07_regularization": "2026-03-23 23:59:00 UTC",
+    "08_batch_norm": "2026-03-30 23:59:00 UTC",
+    "09_adagrad_nesterov": "2026-04-06 23:59:00 UTC",
 }
 
 # Optional class roster: a listed student without a submission is reported as missing
