@@ -87,6 +87,17 @@ MUTATIONS = {
         "nesterov_theta_with_old_velocity": ("v = alpha * v - lr * g\n    return theta + v, v",
                                              "theta = theta + v\n    v = alpha * v - lr * g\n    return theta, v"),
     },
+    "10_l1_early_stopping": {
+        "subgradient_without_sign": ("g + lam * np.sign(theta)", "g + lam * theta"),
+        "threshold_not_scaled_by_lr": ("soft_threshold(theta - lr * g, lr * lam)", "soft_threshold(theta - lr * g, lam)"),
+        "threshold_before_gradient_step": ("soft_threshold(theta - lr * g, lr * lam)",
+                                           "soft_threshold(theta, lr * lam) - lr * g"),
+        "soft_threshold_without_clip": ("np.maximum(np.abs(x) - t, 0)", "(np.abs(x) - t)"),
+        "best_weights_not_copied": ("best_theta, best_epoch = loss, theta.copy(), epoch",
+                                    "best_theta, best_epoch = loss, theta, epoch"),
+        "patience_off_by_one": ("if wait >= patience:", "if wait > patience:"),
+        "ties_count_as_improvement": ("if loss < best_loss:", "if loss <= best_loss:"),
+    },
 }
 
 
