@@ -18,7 +18,7 @@ import pytest
 from nbgrader.api import Gradebook
 
 from tools.grading import integrity
-from tools.grading.config import EXERCISES, SOLUTIONS, assignment_names
+from tools.grading.config import EXERCISES, SOLUTIONS, assignment_names, create_gradebook
 from tools.grading.release import write_exercises
 
 NAMES = assignment_names()
@@ -45,10 +45,16 @@ def test_exercises_are_up_to_date_with_the_solutions(tmp_path):
     assert not stale, f"exercises/ is out of date for {stale}: run `make exercises` and commit"
 
 
-def test_a_new_gradebook_is_stamped_with_the_revision_nbgraders_own_command_reports(tmp_path):
-    """The grader reads nbgrader's newest migration in-process; nbgrader itself runs `alembic heads`."""
-    with Gradebook(f"sqlite:///{tmp_path / 'gradebook.db'}"):
-        pass
+def test_a_new_gradebook_is_stamped_with_the_revision_nbgraders_own_command_reports(tmp_path, monkeypatch):
+    """The grader creates the gradebook in-process; nbgrader then opens it without asking
+    `alembic heads` (made to fail here), and the stamp is what that command reports."""
+    import nbgrader.api
+    import tools.grading.grade  # noqa: F401  (importing the grader replaces nothing in nbgrader)
+    assert nbgrader.api.get_alembic_version.__module__ == "nbgrader.api"
+    create_gradebook(f"sqlite:///{tmp_path / 'gradebook.db'}")
+    monkeypatch.setattr(nbgrader.api, "get_alembic_version", lambda: pytest.fail("nbgrader ran alembic"))
+    with Gradebook(f"sqlite:///{tmp_path / 'gradebook.db'}") as gb:
+        gb.update_or_create_assignment("a")
     [(stamped,)] = sqlite3.connect(tmp_path / "gradebook.db").execute("SELECT version_num FROM alembic_version")
     env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
     reported = subprocess.run([sys.executable, "-c", "import nbgrader.api; print(nbgrader.api.get_alembic_version())"],

@@ -7,10 +7,8 @@ student's feedback), give its author no marks, and leave every honest student's 
 submission, autograded notebook and feedback byte-identical to the honest-only run.
 """
 import hashlib
-import os
 import shutil
 import socket
-import sys
 from pathlib import Path
 
 import nbformat
@@ -22,6 +20,7 @@ from nbgrader.coursedir import CourseDirectory
 from traitlets.config import Config
 
 from tools.grading import sandbox
+from tools.grading.config import create_gradebook
 
 pytestmark = pytest.mark.slow
 
@@ -102,6 +101,7 @@ def _hand_in(course: Path, student: str, base: Path, answers: dict) -> None:
 def _course_config(course: Path, **options) -> Config:
     (course / "source" / NAME).mkdir(parents=True)
     shutil.copy(SOLUTION, course / "source" / NAME)
+    create_gradebook(f"sqlite:///{course}/gradebook.db")
     config = Config()
     config.CourseDirectory.root = str(course)
     config.CourseDirectory.course_id = "sandbox-test"
@@ -145,14 +145,6 @@ def _grade_class(course: Path, submissions: dict) -> dict:
                      for s in submissions},
         "events": events,
     }
-
-
-@pytest.fixture(scope="module", autouse=True)
-def venv_on_path():
-    """nbgrader runs `alembic` from PATH; make sure it finds the venv's copy."""
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("PATH", f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")
-        yield
 
 
 @pytest.fixture(scope="module")

@@ -14,7 +14,8 @@ Modules, in the order grading uses them:
 * ``integrity`` — checks of a submission before it runs: readable? locked cells intact?
   code that tampers with the grader?;
 * ``sandbox`` — the only step that executes student code: nbgrader's executor with every
-  kernel in bubblewrap, under resource limits (issue 9);
+  kernel in bubblewrap, under resource limits (issue 9); a package of four modules: the
+  bubblewrap command line, kernel launch, execution policy, limits;
 * ``run`` — the nbgrader preprocessor that ignores scores a submission displays;
 * ``grade`` — the one command: autograde a class, write the gradebook, CSVs, feedback, report.
 """

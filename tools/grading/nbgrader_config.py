@@ -12,7 +12,7 @@ c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedE
 # restored from the gradebook's copy by nbgrader's OverwriteCells.
 c.OverwriteCells.add_missing_cells = True
 
-# Time, memory and other limits per submission: tools/grading/sandbox.py (Limits).
+# Time, memory and other limits per submission: tools/grading/sandbox/limits.py (Limits).
 
 # Keep feedback readable when a submission prints a flood.
 c.LimitOutput.max_lines = 200

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from nbgrader.apps import NbGraderAPI
 
-from .config import EXERCISES, assignment_names, copy_sources, course_config
+from .config import EXERCISES, assignment_names, copy_sources, course_config, create_gradebook
 
 
 def generate_release(root: Path, names: list[str]) -> NbGraderAPI:
@@ -22,6 +22,8 @@ def generate_release(root: Path, names: list[str]) -> NbGraderAPI:
 
     This also records each assignment's cells (and hidden tests) in ``root``'s gradebook.
     """
+    Path(root).mkdir(parents=True, exist_ok=True)
+    create_gradebook(f"sqlite:///{Path(root).resolve() / 'gradebook.db'}")
     api = NbGraderAPI(config=course_config(root))
     copy_sources(root, names)
     for name in names:

@@ -1,0 +1,179 @@
+"""Kernel launch: a jupyter_client kernel manager whose kernel runs in the sandbox, and the
+queue that launches the next submission's kernel while the grader finishes the one before.
+
+Overrides of jupyter_client internals (each pinned by tests/test_sandbox_upstream.py):
+``AsyncKernelManager.start_kernel`` is ``KernelManager._async_start_kernel``, which calls
+``self._async_pre_start_kernel`` then ``self._async_launch_kernel(kernel_cmd, cwd=..., env=...)``;
+``shutdown_kernel(now=True)`` calls ``self._async_kill_kernel`` then
+``self._async_cleanup_resources``. The public names are aliases bound to the base class's
+functions, so the private coroutines are where a subclass can act.
+"""
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import signal
+import subprocess
+import tempfile
+import time
+import weakref
+from pathlib import Path
+
+import zmq
+from jupyter_client.manager import AsyncKernelManager
+from jupyter_core.utils import run_sync
+from traitlets import Any
+
+from .command import chown_for_kernel, private_copy, sandbox_argv, sandbox_env
+from .limits import MAX_MESSAGE_BYTES, Limits
+
+
+def _children(pid: int) -> list:
+    """The process ids of the children of ``pid`` (none if it has gone)."""
+    try:
+        return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
+class SandboxKernelManager(AsyncKernelManager):
+    """A kernel manager whose kernel runs inside bubblewrap, reached over ipc sockets.
+
+    ZeroMQ ``ipc`` sockets are files in a per-kernel directory bound into the sandbox, so the
+    kernel can have no network at all (``--unshare-net``).
+    """
+
+    limits = Any(Limits())
+    readonly_paths = Any(())
+
+    async def _async_pre_start_kernel(self, **kw):
+        # upstream: runs before the connection file is written; transport and ip set here are used
+        self._run_dir = tempfile.mkdtemp(prefix="coursekit-sandbox-")
+        # the copy of a submission is personal data: gone with this object even if the kernel
+        # never started or was never shut down cleanly
+        weakref.finalize(self, shutil.rmtree, self._run_dir, ignore_errors=True)
+        ipc = Path(self._run_dir, "ipc")
+        ipc.mkdir()
+        chown_for_kernel(ipc, self.limits)
+        self.transport = "ipc"
+        self.ip = str(ipc / "kernel")
+        self.connection_file = str(ipc / "kernel.json")
+        # a signal would reach bwrap, not the kernel; ask the kernel itself to interrupt
+        self.kernel_spec.interrupt_mode = "message"
+        return await super()._async_pre_start_kernel(**kw)
+
+    async def _async_launch_kernel(self, kernel_cmd, **kw):
+        # upstream: receives the kernel's argv and Popen keywords (cwd, env) and starts the process
+        chown_for_kernel(self.connection_file, self.limits)
+        src = kw.get("cwd") or os.getcwd()
+        files = private_copy(src, Path(self._run_dir, "work"))
+        passed = {k: v for k, v in (kw.get("env") or {}).items() if k.startswith("NBGRADER_")}
+        kw.update(
+            cwd=self._run_dir, env=sandbox_env(),
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        argv = sandbox_argv(kernel_cmd, work_files=files, limits=self.limits, env=passed,
+                            rw_paths=[Path(self.connection_file).parent],
+                            readonly_paths=self.readonly_paths)
+        await super()._async_launch_kernel(argv, **kw)
+
+    def client(self, **kwargs):
+        kc = super().client(**kwargs)
+        kc.context.setsockopt(zmq.MAXMSGSIZE, MAX_MESSAGE_BYTES)
+        return kc
+
+    async def _async_kill_kernel(self, restart=False):
+        """Kill the sandbox from the inside out; return once nothing of it is left.
+
+        jupyter_client kills bwrap (outside); the sandbox's pid namespace would then be torn
+        down after that exit was seen, while the next kernel may already start, and its
+        processes still count against the process cap of the kernel's user. Killed first,
+        the sandbox's init (pid 1 inside) takes every process in the namespace with it before
+        it exits, and bwrap outside exits only after that.
+        """
+        # upstream: the provisioner's process (``provisioner.process``, a Popen) is bwrap
+        process = getattr(self.provisioner, "process", None)
+        if process is not None and process.poll() is None:
+            for pid in _children(process.pid):
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+            deadline = time.monotonic() + 5
+            while process.poll() is None and time.monotonic() < deadline:
+                await asyncio.sleep(0.01)
+        await super()._async_kill_kernel(restart=restart)
+
+    async def _async_cleanup_resources(self, restart=False):
+        # upstream: the last step of every shutdown, also of a kernel that died
+        await super()._async_cleanup_resources(restart=restart)
+        if not restart:
+            shutil.rmtree(getattr(self, "_run_dir", ""), ignore_errors=True)
+
+
+async def discard(km) -> None:
+    """Kill the kernel of ``km`` (if it runs) and remove its files."""
+    if await km.is_alive():
+        await km.shutdown_kernel(now=True)
+    else:
+        await km.cleanup_resources()
+
+
+class KernelQueue:
+    """Kernels launched ahead of their notebooks, so that a kernel boots while the grader is busy.
+
+    ``KernelQueue([(cwd, folder), ...])`` lists the notebooks to come, in order: ``cwd`` is
+    where nbgrader will execute one (its autograded folder), ``folder`` already holds the same
+    files (the submission). Installed as ``SandboxedExecute.queue``, an executor that has
+    finished *and killed* its kernel launches the kernel of the next notebook from ``folder``;
+    that kernel starts Python and ipykernel while the grader saves the grades, writes the
+    feedback and prepares the next notebook. So never two student kernels live at once, and
+    no student code runs before its executor sends the first cell.
+
+    The next executor takes the waiting kernel only if it was launched for its ``cwd``, with
+    the same files, kernel, arguments, limits and environment; otherwise the kernel is killed
+    and a new one started as usual (``taken`` counts the kernels used as launched). ``close()``
+    kills a kernel nobody took.
+    """
+
+    def __init__(self, upcoming=()):
+        self.upcoming = [(str(Path(cwd).resolve()), str(folder)) for cwd, folder in upcoming]
+        self.waiting = None  # (identity, kernel manager)
+        self.taken = 0
+
+    def _next(self, cwd: str):
+        cwds = [c for c, _ in self.upcoming]
+        index = cwds.index(cwd) + 1 if cwd in cwds else len(cwds)
+        return self.upcoming[index] if index < len(cwds) else None
+
+    async def launch_after(self, cwd: str, executor) -> None:
+        """Launch the kernel of the notebook that comes after ``cwd`` (none after the last)."""
+        following = self._next(cwd)
+        if following is None or self.waiting is not None:
+            return
+        identity, km = executor.identity(*following), executor.new_kernel_manager()
+        try:
+            await km.start_kernel(extra_arguments=executor.extra_arguments, cwd=following[1])
+        except Exception as exc:  # the next executor starts its kernel itself and meets the error
+            executor.log.warning("could not launch the next kernel ahead: %s", exc)
+            await discard(km)
+            return
+        self.waiting = (identity, km)
+
+    def take(self, identity):
+        """The waiting kernel if it was launched as ``identity`` says, else None (and kill it)."""
+        waiting, self.waiting = self.waiting, None
+        if waiting is not None and waiting[0] == identity:
+            self.taken += 1
+            return waiting[1]
+        if waiting is not None:
+            run_sync(discard)(waiting[1])
+        return None
+
+    def close(self) -> None:
+        self.take(None)
+
+    def __deepcopy__(self, memo):
+        # traitlets deep-copies config values into each executor; they must share this queue
+        return self
