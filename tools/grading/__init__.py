@@ -18,4 +18,6 @@ Modules, in the order grading uses them:
   bubblewrap command line, kernel launch, execution policy, limits;
 * ``run`` — the nbgrader preprocessor that ignores scores a submission displays;
 * ``grade`` — the one command: autograde a class, write the gradebook, CSVs, feedback, report.
+* ``sanitize`` — student outputs and cells made inert for every page grading renders;
+* ``feedback`` — the feedback pages: no script, hidden tests hidden, a summary on top.
 """

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import html
 import json
 import shutil
 import sys
@@ -23,8 +24,6 @@ import warnings
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-import jinja2
-from nbconvert.exporters import HTMLExporter
 from nbgrader.api import Gradebook
 from nbgrader.apps import NbGraderAPI
 from nbgrader.preprocessors import SaveAutoGrades
@@ -33,6 +32,7 @@ from sqlalchemy.exc import SAWarning
 
 from . import integrity, sandbox
 from .config import OUTPUT, SUBMISSIONS, Course, assignment_names, course_config
+from .feedback import configure as configure_feedback
 from .release import generate_release
 from .run import REMOVED_RESULT, IgnoreDisplayedResults
 
@@ -53,32 +53,6 @@ class Outcome:
     feedback: str = ""
 
 
-class _CompiledTemplates(jinja2.BytecodeCache):
-    """Compiled Jinja templates kept in memory (Jinja recompiles one whose source changed)."""
-
-    def __init__(self):
-        self.compiled = {}
-
-    def load_bytecode(self, bucket):
-        if bucket.key in self.compiled:
-            bucket.bytecode_from_string(self.compiled[bucket.key])
-
-    def dump_bytecode(self, bucket):
-        self.compiled[bucket.key] = bucket.bytecode_to_string()
-
-
-class FeedbackExporter(HTMLExporter):
-    """nbgrader's feedback page, its templates compiled once per process: nbgrader makes a new
-    exporter, hence a new Jinja environment, for every feedback file it writes."""
-
-    templates = _CompiledTemplates()
-
-    def _create_environment(self):
-        environment = super()._create_environment()
-        environment.bytecode_cache = self.templates
-        return environment
-
-
 def _autograde_config(root: Path, *, limits: sandbox.Limits, unsafe_no_sandbox: bool):
     """nbgrader's autograde pipeline with the sandbox as executor and the displayed-score filter."""
     config = course_config(root)
@@ -86,7 +60,7 @@ def _autograde_config(root: Path, *, limits: sandbox.Limits, unsafe_no_sandbox: 
     chain = list(config.Autograde.autograde_preprocessors)
     chain.insert(chain.index(SaveAutoGrades), IgnoreDisplayedResults)
     config.Autograde.autograde_preprocessors = chain
-    config.GenerateFeedback.exporter_class = FeedbackExporter
+    configure_feedback(config)
     return config
 
 
@@ -260,6 +234,11 @@ def write_outputs(output: Path, outcomes: list[Outcome], names: list[str]) -> No
     (output / "report.md").write_text(render_report(outcomes, names))
 
 
+def _md(text: str) -> str:
+    """A problem or flag (it may quote the student's code) as inert Markdown table text."""
+    return html.escape(text, quote=False).replace("|", "\\|")
+
+
 def render_report(outcomes: list[Outcome], names: list[str]) -> str:
     lines = ["# Grading report", ""]
     for name in names:
@@ -274,14 +253,14 @@ def render_report(outcomes: list[Outcome], names: list[str]) -> str:
             who = [o for o in mine if o.status == status]
             if who:
                 lines.append(f"**{label}:** " + ", ".join(
-                    o.student + (f" ({'; '.join(o.problems)})" if o.problems else "") for o in who))
+                    o.student + (f" ({'; '.join(map(_md, o.problems))})" if o.problems else "") for o in who))
                 lines.append("")
         noted = [o for o in graded if o.problems or o.flags]
         if noted:
             lines += ["| student | score | problems | code to review |", "|---|---|---|---|"]
             for o in noted:
-                lines.append(f"| {o.student} | {o.score:g} / {o.max_score:g} | {'<br>'.join(o.problems)} | "
-                             f"{'<br>'.join(o.flags)} |")
+                lines.append(f"| {o.student} | {o.score:g} / {o.max_score:g} | {'<br>'.join(map(_md, o.problems))} | "
+                             f"{'<br>'.join(map(_md, o.flags))} |")
             lines.append("")
     return "\n".join(lines)
 

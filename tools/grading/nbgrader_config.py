@@ -18,6 +18,10 @@ c.OverwriteCells.add_missing_cells = True
 c.LimitOutput.max_lines = 200
 c.LimitOutput.max_traceback = 40
 
+# Feedback pages (tools/grading/feedback.py) list hidden checks by name and result; True shows
+# their code too (e.g. once the last extension is over).
+c.TestCellReport.show_hidden_tests = False
+
 # Due dates (UTC). A submission's time is read from its timestamp.txt; later ones are reported
 # as late in build/grading/report.md (no points are taken off automatically).
 c.Course.due_dates = {

@@ -1,0 +1,208 @@
+"""Feedback pages (tools/grading/feedback.py, sanitize.py; issue 19): student content cannot run
+script or fetch anything, hidden tests stay hidden, a failed check shows its message and the
+test cell's line, and the top of the page sums up the test cells. The browser half (what a
+page does when opened) is tests/browser/test_feedback.py."""
+from __future__ import annotations
+
+import html
+import importlib.util
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbgrader.apps import NbGraderAPI
+
+from tools.grading import feedback, grade
+from tools.grading.config import course_config
+from tools.grading.sanitize import clean_html, markdown_as_html
+
+
+def _load(name):
+    spec = importlib.util.spec_from_file_location(name, Path(__file__).parent / "grading" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+cases, hostile = _load("cases"), _load("hostile")
+ANSI_CODES = re.compile(r"\x1b\[[0-9;]*m")
+ACTIVE_TAGS = {"script", "iframe", "svg", "object", "embed", "style", "base", "meta", "form", "input", "math", "link"}
+
+
+class _Active(HTMLParser):
+    """Elements and attributes that can run script or fetch, as a browser would parse them."""
+
+    def __init__(self):
+        super().__init__()
+        self.found = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ACTIVE_TAGS:
+            self.found.append(f"<{tag}>")
+        for name, value in attrs:
+            value = (value or "").strip().lower()
+            if name.startswith("on") or name in ("style", "srcdoc", "action", "formaction"):
+                self.found.append(f"<{tag} {name}=...>")
+            elif name in ("src", "href") and not (value.startswith(("data:image/", "#", "https:", "http:", "mailto:"))
+                                                  and not (name == "src" and value.startswith("http"))):
+                self.found.append(f"<{tag} {name}={value[:30]}>")
+
+
+def text(page: str) -> str:
+    """What a reader sees of ``page``: its text without tags (highlighting splits code into spans)."""
+    return html.unescape(re.sub(r"<[^>]+>", "", page))
+
+
+def active(markup: str) -> list[str]:
+    parser = _Active()
+    parser.feed(markup)
+    return parser.found
+ABSOLUTE = re.compile(r"(?<![\w.:/])/(?:home|root|tmp|usr|work|opt|var)/")
+
+
+@pytest.mark.parametrize("attack", [
+    "<img src=x onerror=\"alert(1)\">", "<script>alert(1)</script>", "<a href=\"javascript:alert(1)\">x</a>",
+    "<a href=\" JaVaScRiPt:alert(1)\">x</a>", "<svg onload=alert(1)><script>alert(1)</script></svg>",
+    "<iframe srcdoc=\"<script>alert(1)</script>\"></iframe>", "<img src=\"http://evil.invalid/x.png\">",
+    "<div style=\"background:url(http://evil.invalid/)\">x</div>", "<object data=\"x.swf\"></object>",
+    "<math><mtext><table><mglyph><style><img src=x onerror=alert(1)>", "<a href=\"data:text/html,<script>alert(1)</script>\">x</a>",
+    "<form action=\"http://evil.invalid\"><input name=x></form>", "<base href=\"http://evil.invalid/\">",
+    "<meta http-equiv=\"refresh\" content=\"0;url=http://evil.invalid\">", "<a href=\"jav&#x09;ascript:alert(1)\">x</a>",
+])
+def test_cleaned_html_has_no_active_content(attack):
+    assert active(attack)            # the checker sees the attack...
+    assert not active(clean_html(attack)), clean_html(attack)   # ...and nothing of it after cleaning
+
+
+def test_the_courses_own_markdown_survives_cleaning():
+    html = markdown_as_html("# Momentum\n\n* the slide's form: $v \\leftarrow \\alpha v - \\epsilon g$\n\n"
+                            "```python\nv = alpha * v - lr * g\n```\n\n[deck](https://example.org) **bold** `code`")
+    for kept in ("<h1", "<li>", "$v \\leftarrow \\alpha v - \\epsilon g$", "<pre>", 'href="https://example.org"',
+                 "<strong>bold</strong>", "<code>code</code>"):
+        assert kept in html
+    assert "\n" not in html   # one HTML block: the template's Markdown pass leaves it as it is
+
+
+def test_a_data_image_stays_and_an_svg_is_shown_as_an_image():
+    assert 'src="data:image/png;base64,iVBOR"' in clean_html('<img src="data:image/png;base64,iVBOR">')
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    pages, output = hostile.grade_two_students(tmp_path_factory.mktemp("feedback"), cases)
+    return {student: Path(path).read_text() for student, path in pages.items()}, output
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("student", ["passing", "failing"])
+def test_feedback_shows_no_hidden_test_code_and_no_absolute_path(graded, student):
+    page = graded[0][student]
+    assert "BEGIN HIDDEN TESTS" not in text(page) and "default_rng(12)" not in text(page)  # a line of a hidden test
+    assert not ABSOLUTE.search(page), ABSOLUTE.search(page)
+
+
+@pytest.mark.slow
+def test_feedback_lists_hidden_checks_by_name_and_result(graded):
+    """The failing submission fails test_momentum before its hidden checks (not run); its RMSProp
+    passes them; the names are as the test cells write them, f-string fields included."""
+    shown = text(graded[0]["failing"])
+    assert "theta after {k + 1} momentum steps (against coursekit.optim.SGD)not run" in shown
+    assert "theta after {k + 1} RMSProp steps (against coursekit.optim.RMSProp)passed" in shown
+    assert "decide this cell's 2 point(s)" in shown
+
+
+@pytest.mark.slow
+def test_a_failed_check_shows_its_message_and_the_test_cells_line(graded):
+    page = graded[0]["failing"]
+    assert 'line 6 of this test cell: check_close("velocity after one momentum step", v, [-0.2])' in page
+    assert "Checked: velocity after one momentum step" in page
+    assert "expected: [-0.2]" in page and "received: [0.2]" in page
+    assert "grading.py" not in page and "_fail" not in page
+
+
+@pytest.mark.slow
+def test_the_top_of_the_page_has_one_line_per_test_cell_and_the_total(graded):
+    page = graded[0]["failing"]
+    summary = re.search(r'<ul id="summary">(.*?)</ul>', page, re.S).group(1)
+    lines = re.findall(r'<li class="(passed|failed)"><a href="#(\w+)">', summary)
+    assert lines == [("failed", "test_momentum"), ("passed", "test_rmsprop"), ("passed", "test_adam")]
+    assert re.search(r"Total: 5(\.0)? / 7(\.0)? points", summary)
+
+
+@pytest.mark.slow
+def test_student_content_is_cleaned_and_the_page_forbids_script(graded):
+    page = graded[0]["failing"]
+    body = page[page.index("<body"):]
+    assert not active(body), active(body)
+    assert hostile.MARK in body                # the attempts are shown as text, not run
+    assert f'content="{feedback.PAGE_POLICY}"' in page and "script-src" not in feedback.PAGE_POLICY
+    assert "<script" not in page.lower()
+
+
+@pytest.mark.slow
+def test_an_instructor_setting_shows_the_hidden_tests(graded, tmp_path):
+    config = course_config(graded[1] / "course")
+    feedback.configure(config)
+    config.TestCellReport.show_hidden_tests = True
+    assert NbGraderAPI(config=config).generate_feedback(hostile.NAME, "failing")["success"]
+    page = (graded[1] / "course" / "feedback" / "failing" / hostile.NAME / f"{hostile.NAME}.html").read_text()
+    assert "default_rng(12)" in text(page)
+
+
+def _test_cell(source: str, error_line: int | None, ename="CheckFailed", evalue="Checked: b\n  expected: 2\n  received: 3"):
+    """A graded test cell run as In[5], failing at ``error_line`` (IPython's traceback text)."""
+    cell = nbformat.v4.new_code_cell(source, execution_count=5)
+    cell.metadata.nbgrader = {"grade": True, "solution": False, "grade_id": "test_x", "points": 3}
+    if error_line is not None:
+        cell.outputs = [nbformat.v4.new_output("error", ename=ename, evalue=evalue, traceback=[
+            "\x1b[31m-----\x1b[39m", f"\x1b[31m{ename}\x1b[39m   Traceback (most recent call last)",
+            f"\x1b[36mCell In[5], line {error_line}\x1b[39m\n      4 x = 1\n----> {error_line} {source.splitlines()[error_line - 1]}",
+            "\x1b[36mFile \x1b[39m\x1b[32m/home/grader/.venv/lib/python3.11/site-packages/coursekit/grading.py:36"
+            "\x1b[39m, in \x1b[36m_fail\x1b[39m",
+            f"\x1b[31m{ename}\x1b[39m: {evalue}"])]
+    return cell
+
+
+HIDDEN_CELL = ('from coursekit.grading import check_close\ncheck_close("a", 1, 1)\n### BEGIN HIDDEN TESTS\n'
+               'check_close("h1", 1, 1)\nsecret = 42\ncheck_close(\n    "b", 3, 2)\ncheck_close(f"h{secret}", 1, 1)\n'
+               '### END HIDDEN TESTS')
+
+
+@pytest.mark.parametrize("error_line,statuses,where", [
+    (None, ["passed", "passed", "passed"], None),
+    (2, ["not run", "not run", "not run"], 'line 2 of this test cell: check_close("a", 1, 1)'),
+    (6, ["passed", "failed", "not run"], "in a hidden check of this test cell"),
+])
+def test_hidden_checks_are_listed_with_the_result_the_failing_line_implies(error_line, statuses, where):
+    """Lines (counted by hand in HIDDEN_CELL): visible check 2, hidden checks 4, 6-7 ("b") and 8."""
+    cell = _test_cell(HIDDEN_CELL, error_line)
+    nb = nbformat.v4.new_notebook(cells=[cell])
+    feedback.TestCellReport().preprocess(nb, {})
+    shown = text(cell.outputs[-1].data["text/html"])
+    assert [re.search(rf"{name}(passed|failed|not run)", shown).group(1) for name in ("h1", "b", "h{secret}")] == statuses
+    assert "secret = 42" not in cell.source and "BEGIN HIDDEN" not in cell.source
+    if where:
+        error = cell.outputs[0]
+        assert error.traceback[0] == where and error.traceback[-1].startswith("CheckFailed: Checked: b")
+        assert not any("grading.py" in line or "/home/" in line for line in error.traceback)
+    if error_line == 6:
+        assert "expected: 2" in shown and "received: 3" in shown
+
+
+def test_a_students_own_error_in_a_test_cell_keeps_its_frames_without_paths():
+    cell = _test_cell(HIDDEN_CELL, 2, ename="ZeroDivisionError", evalue="division by zero")
+    cell.outputs[0].traceback.insert(3, "\x1b[36mCell In[3], line 2\x1b[39m, in momentum_step\n----> 2 return v / 0")
+    feedback.TestCellReport().preprocess(nbformat.v4.new_notebook(cells=[cell]), {})
+    shown = [ANSI_CODES.sub("", line) for line in cell.outputs[0].traceback]
+    assert shown[0] == 'line 2 of this test cell: check_close("a", 1, 1)'
+    assert "Cell In[3], line 2, in momentum_step\n----> 2 return v / 0" in shown
+    assert "File grading.py:36, in _fail" in shown and shown[-1] == "ZeroDivisionError: division by zero"
+
+
+def test_the_report_shows_student_text_as_text():
+    outcome = grade.Outcome("ada", hostile.NAME, status="graded", max_score=7,
+                            flags=["cell 3: prints '<script>alert(1)</script> | x', which looks like a test result"])
+    report = grade.render_report([outcome], [hostile.NAME])
+    assert "<script" not in report and "&lt;script&gt;" in report and "\\| x" in report
