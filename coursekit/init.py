@@ -4,9 +4,13 @@ Each initialiser is a function ``init(n_in, n_out, rng, dtype) -> W`` with ``W``
 ``(n_in, n_out)``. Pass the function itself to :class:`coursekit.layers.Linear`, e.g.
 ``Linear(784, 256, rng=rng, init=he_normal)`` or ``init=normal(0.01)``.
 
-The variance argument: with inputs of unit variance, ``Var(z_j) = n_in Var(W) Var(a)``.
-Keeping it at 1 through the layers needs ``Var(W) = 1/n_in``; Glorot averages the forward
-and backward conditions (``2/(n_in + n_out)``); He doubles it because ReLU zeroes half the units.
+The variance argument: for zero-mean weights drawn independently of the inputs,
+``Var(z_j) = n_in Var(W) E[a^2]`` -- the mean square of the inputs, which is ``Var(a)`` only
+for zero-mean activations. For tanh near 0, ``a ~ z``, so keeping the variance through the
+layers needs ``Var(W) = 1/n_in``; Glorot averages the forward and backward conditions
+(``2/(n_in + n_out)``). For ReLU, ``E[a^2] = Var(z_prev)/2`` when the previous pre-activations
+are symmetric about 0, hence He's ``2/n_in``. Sigmoid outputs are not zero-mean (about 1/2), so
+``E[a^2] >= 1/4`` whatever ``Var(z)`` is: Glorot's assumptions do not hold for sigmoid nets.
 """
 from __future__ import annotations
 
@@ -35,7 +39,8 @@ def normal(std: float):
 def xavier_uniform(n_in, n_out, rng, dtype=np.float64):
     """Glorot & Bengio (2010): ``W ~ U(-r, r)``, ``r = sqrt(6 / (n_in + n_out))``.
 
-    Note: variance ``r^2/3 = 2/(n_in + n_out)``, for tanh and sigmoid networks.
+    Note: variance ``r^2/3 = 2/(n_in + n_out)``; derived for zero-mean units such as tanh
+    (commonly used with sigmoid too, whose mean of 1/2 breaks that assumption).
     """
     n_in, n_out, rng, dtype = _check(n_in, n_out, rng, dtype)
     r = np.sqrt(6.0 / (n_in + n_out))

@@ -60,11 +60,13 @@ def check(what: str, received, expected, *, rtol: float = 1e-6, atol: float = 1e
     return True
 
 
-def check_all(answers: dict, expected: dict, *, hints: dict | None = None) -> bool:
+def check_all(answers: dict, expected: dict, *, hints: dict | None = None, rtol: float = 1e-6,
+              atol: float = 1e-9) -> bool:
     """Check every answer named in ``expected``; print one verdict each and a count.
 
     ``answers`` maps the same names to the student's values (a missing name counts as not
-    answered). Returns True only if every answer is right.
+    answered); ``rtol`` and ``atol`` apply to the numeric ones (see :func:`check`). Returns True
+    only if every answer is right.
     """
     if not isinstance(answers, dict) or not isinstance(expected, dict):
         raise TypeError(f"answers and expected must be dicts, got {type(answers).__name__} "
@@ -74,7 +76,7 @@ def check_all(answers: dict, expected: dict, *, hints: dict | None = None) -> bo
         raise ValueError(f"answers has names no question asks: {sorted(extra)}; "
                          f"expected one of {sorted(expected)}")
     hints = hints or {}
-    right = [check(what, answers.get(what, ...), value, hint=hints.get(what))
+    right = [check(what, answers.get(what, ...), value, hint=hints.get(what), rtol=rtol, atol=atol)
              for what, value in expected.items()]
     print(f"{sum(right)} of {len(right)} right")
     return all(right)

@@ -62,3 +62,8 @@ def test_check_all_rejects_unknown_names_and_non_dicts():
         check_all([4], {"regions": 4})
     with pytest.raises(TypeError, match="what"):
         check(4, 4, 4)
+
+
+def test_check_all_passes_its_tolerance_to_the_numeric_answers(capsys):
+    assert check_all({"ratio": 0.5}, {"ratio": 0.503}) is False
+    assert check_all({"ratio": 0.5}, {"ratio": 0.503}, rtol=0.02) is True
