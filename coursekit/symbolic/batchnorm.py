@@ -25,7 +25,7 @@ def batchnorm_backward(m: int = 3) -> Derivation:
     m = positive_int(m, "m")
     x, dy = sp.Matrix(sp.symbols(f"x_1:{m + 1}", real=True)), sp.Matrix(sp.symbols(f"dy_1:{m + 1}", real=True))
     gamma, beta = sp.symbols("gamma beta", real=True)
-    eps = sp.Symbol("epsilon", positive=True)
+    eps = sp.Symbol("delta", positive=True)   # the deck's epsilon; epsilon is the learning rate
     mu = sum(x) / m
     var = sum((xi - mu) ** 2 for xi in x) / m
     xhat = (x - mu * sp.ones(m, 1)) / sp.sqrt(var + eps)
@@ -69,4 +69,6 @@ def batchnorm_backward(m: int = 3) -> Derivation:
         function=loss, wrt=(x, gamma, beta), samplers={"eps": lambda rng: 1e-5},
         notes=("The full chain rule for dl/dmu has a second term, dl/dsigma2 * sum_i -2 (x_i - mu) / m; "
                "it is 0 because the deviations from the mean sum to 0, so the deck leaves it out.",
-               "The batch is normalized with the biased variance (divide by m), as on the slide."))
+               "The batch is normalized with the biased variance (divide by m), as on the slide.",
+               "The small constant is the deck's epsilon (delta on its later slide, code eps); the lessons "
+               "write delta because epsilon is the learning rate."))

@@ -10,65 +10,67 @@ from .derivation import Derivation, Step, check_step, tex
 
 @cache
 def l2_optimum() -> Derivation:
-    """The L2-regularized optimum near theta*: theta_R = (H + alpha I)^-1 H theta*.
+    """The L2-regularized optimum near theta*: theta_R = (H + lambda I)^-1 H theta*.
 
     With L(theta) ~ L(theta*) + 1/2 (theta - theta*)^T H (theta - theta*), the gradient of
-    L + alpha/2 ||theta||^2 is H (theta - theta*) + alpha theta; setting it to 0 gives theta_R.
-    Along an eigenvector of H with eigenvalue lambda, theta* is scaled by lambda / (lambda + alpha).
-    Follows deck 003, "l2 regularization: effect on the optimal solution".
+    L + lambda/2 ||theta||^2 is H (theta - theta*) + lambda theta; setting it to 0 gives theta_R.
+    Along an eigenvector of H with eigenvalue h, theta* is scaled by h / (h + lambda).
+    Follows deck 003, "l2 regularization: effect on the optimal solution" (the deck writes the
+    penalty's strength alpha and the eigenvalues lambda_i; the lessons keep alpha for momentum).
     """
     theta = sp.Matrix(sp.symbols("theta_1 theta_2", real=True))
     star = sp.Matrix(sp.symbols("theta_1^* theta_2^*", real=True))
     H11, H12, H22 = sp.symbols("H_11 H_12 H_22", real=True)
     H = sp.Matrix([[H11, H12], [H12, H22]])
-    alpha = sp.Symbol("alpha", positive=True)
-    L_R = ((theta - star).T * H * (theta - star))[0] / 2 + alpha * (theta.T * theta)[0] / 2
+    lam = sp.Symbol("lambda", positive=True)
+    L_R = ((theta - star).T * H * (theta - star))[0] / 2 + lam * (theta.T * theta)[0] / 2
     grad = sp.Matrix([sp.diff(L_R, v) for v in theta])
     solution = sp.solve(list(grad), list(theta), dict=True)[0]
     theta_R = theta.xreplace(solution)
-    claim = (H + alpha * sp.eye(2)).inv() * H * star
-    lam1, lam2 = sp.symbols("lambda_1 lambda_2", positive=True)
-    diagonal = theta_R.xreplace({H11: lam1, H22: lam2, H12: 0}).applyfunc(sp.factor)
+    claim = (H + lam * sp.eye(2)).inv() * H * star
+    h1, h2 = sp.symbols("h_1 h_2", positive=True)
+    diagonal = theta_R.xreplace({H11: h1, H22: h2, H12: 0}).applyfunc(sp.factor)
     return Derivation(
         "L2-regularized optimum", "deck 003, l2 regularization: effect on the optimal solution",
         steps=(
             Step("regularized quadratic model", (tex(r"\hat{L}_R(\theta)"),
-                 tex(r"\frac{1}{2}(\theta - \theta^*)^T H (\theta - \theta^*) + \frac{\alpha}{2}\|\theta\|^2"))),
-            Step("gradient", (tex(r"\nabla \hat{L}_R"), tex(r"H(\theta - \theta^*) + \alpha \theta"), grad)),
+                 tex(r"\frac{1}{2}(\theta - \theta^*)^T H (\theta - \theta^*) + \frac{\lambda}{2}\|\theta\|^2"))),
+            Step("gradient", (tex(r"\nabla \hat{L}_R"), tex(r"H(\theta - \theta^*) + \lambda \theta"), grad)),
             Step("set to zero and solve", (tex(r"\theta_R^*"), theta_R.applyfunc(sp.factor))),
-            check_step("check: solution minus (H + alpha I)^-1 H theta*", theta_R - claim),
-            Step("diagonal H: each coordinate scaled by lambda / (lambda + alpha)", (tex(r"\theta_R^*"), diagonal)),
+            check_step("check: solution minus (H + lambda I)^-1 H theta*", theta_R - claim),
+            Step("diagonal H = diag(h_1, h_2): each coordinate scaled by h / (h + lambda)", (tex(r"\theta_R^*"), diagonal)),
         ),
-        result=theta_R, args={"H": H, "theta_star": star, "alpha": alpha},
+        result=theta_R, args={"H": H, "theta_star": star, "lam": lam},
         notes=("H is symmetric: lambdify() reads H[1, 0] as H_12 (it must equal H[0, 1]).",))
 
 
 @cache
 def l1_soft_threshold() -> Derivation:
-    """The L1-regularized optimum for a diagonal H: sign(theta*) max(|theta*| - alpha/H, 0).
+    """The L1-regularized optimum for a diagonal H: sign(theta*) max(|theta*| - lambda/H, 0).
 
-    Per coordinate, minimise 1/2 H (theta - theta*)^2 + alpha |theta| (H > 0): solve on each
+    Per coordinate, minimise 1/2 H (theta - theta*)^2 + lambda |theta| (H > 0): solve on each
     side of 0; where neither solution lies on its side, the minimum is at the kink theta = 0.
     Follows deck 003, "l1 regularization: effect on the optimal solution".
     """
     theta, star = sp.symbols("theta theta^*", real=True)
-    H, alpha = sp.symbols("H_ii alpha", positive=True)
-    right = sp.solve(sp.diff(H * (theta - star) ** 2 / 2 + alpha * theta, theta), theta)[0]   # theta > 0
-    left = sp.solve(sp.diff(H * (theta - star) ** 2 / 2 - alpha * theta, theta), theta)[0]    # theta < 0
-    optimum = sp.Piecewise((right, star > alpha / H), (left, star < -alpha / H), (0, True))
+    H, lam = sp.symbols("H_ii lambda", positive=True)
+    right = sp.solve(sp.diff(H * (theta - star) ** 2 / 2 + lam * theta, theta), theta)[0]   # theta > 0
+    left = sp.solve(sp.diff(H * (theta - star) ** 2 / 2 - lam * theta, theta), theta)[0]    # theta < 0
+    optimum = sp.Piecewise((right, star > lam / H), (left, star < -lam / H), (0, True))
     return Derivation(
         "L1-regularized optimum (soft threshold)", "deck 003, l1 regularization: effect on the optimal solution",
         steps=(
-            Step("objective per coordinate", (tex(r"\hat{L}_R"), H * (theta - star) ** 2 / 2 + alpha * sp.Abs(theta))),
+            Step("objective per coordinate", (tex(r"\hat{L}_R"), H * (theta - star) ** 2 / 2 + lam * sp.Abs(theta))),
             Step("theta > 0: stationary at", (theta, right)),
             Step("theta < 0: stationary at", (theta, left)),
             Step("otherwise 0 is in the subgradient: the minimum is at the kink", (tex(r"\theta_R^*"), optimum)),
             Step("deck's form", (tex(r"\theta_R^*"), sp.Piecewise(
-                (sp.Max(star - alpha / H, 0), star >= 0), (sp.Min(star + alpha / H, 0), True)))),
+                (sp.Max(star - lam / H, 0), star >= 0), (sp.Min(star + lam / H, 0), True)))),
         ),
-        result=optimum, args={"theta_star": star, "H": H, "alpha": alpha},
-        notes=("coursekit.regularization.soft_threshold(theta_star, alpha / H) computes the same "
-               "function; coordinates with |theta*| <= alpha / H become exactly 0 (sparsity).",))
+        result=optimum, args={"theta_star": star, "H": H, "lam": lam},
+        notes=("coursekit.regularization.soft_threshold(theta_star, lambda / H) computes the same "
+               "function; coordinates with |theta*| <= lambda / H become exactly 0 (sparsity). "
+               "Deck 003 writes the strength alpha; the lessons write lambda (alpha is momentum).",))
 
 
 @cache
