@@ -98,6 +98,27 @@ MUTATIONS = {
         "patience_off_by_one": ("if wait >= patience:", "if wait > patience:"),
         "ties_count_as_improvement": ("if loss < best_loss:", "if loss <= best_loss:"),
     },
+    "11_dropout_ensemble": {
+        "masks_miss_the_empty_network": ("for k in range(2 ** n)", "for k in range(1, 2 ** n)"),
+        "keep_and_drop_swapped": ("np.where(mask == 1, 1 - p, p)", "np.where(mask == 1, p, 1 - p)"),
+        "unweighted_average": ("sum(mask_probability(mask, p) * subnetwork_output(x, mask, W1, b1, W2, b2) for mask in all_masks(n))",
+                               "sum(subnetwork_output(x, mask, W1, b1, W2, b2) for mask in all_masks(n)) / 2 ** n"),
+        "scaled_by_drop_probability": ("keep = 1 - np.asarray(p, dtype=float)", "keep = np.asarray(p, dtype=float)"),
+        "input_scaling_forgotten": ("keep[:d, None] * W1", "W1"),
+        "inputs_taken_from_the_end_of_the_mask": ("mu_in, mu_hid = mask[:d], mask[d:]", "mu_in, mu_hid = mask[-d:], mask[:-d]"),
+    },
+    "12_sparse_autoencoder": {
+        "rho_hat_over_units": ("return A.mean(axis=0)", "return A.mean(axis=1)"),
+        "kl_arguments_swapped": ("rho * np.log(rho / rho_hat) + (1 - rho) * np.log((1 - rho) / (1 - rho_hat))",
+                                 "rho_hat * np.log(rho_hat / rho) + (1 - rho_hat) * np.log((1 - rho_hat) / (1 - rho))"),
+        "gradient_without_one_over_m": ("row = (lam / m) *", "row = lam *"),
+        "gradient_second_term_sign": ("+ (1 - rho) / (1 - rho_hat))", "- (1 - rho) / (1 - rho_hat))"),
+        "sparsity_term_after_f_prime": ("delta2 = (delta3 @ W2.T + sparsity_gradient(A1, rho, lam)) * A1 * (1 - A1)",
+                                        "delta2 = (delta3 @ W2.T) * A1 * (1 - A1) + sparsity_gradient(A1, rho, lam)"),
+        "penalty_forgotten_in_backprop": ("delta2 = (delta3 @ W2.T + sparsity_gradient(A1, rho, lam)) * A1 * (1 - A1)",
+                                          "delta2 = (delta3 @ W2.T) * A1 * (1 - A1)"),
+        "reconstruction_loss_without_half": ("J = 0.5 * np.sum((X_hat - X) ** 2) / m", "J = np.sum((X_hat - X) ** 2) / m"),
+    },
 }
 
 

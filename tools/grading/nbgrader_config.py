@@ -35,6 +35,8 @@ c.Course.due_dates = {
     "08_batch_norm": "2026-03-30 23:59:00 UTC",
     "09_adagrad_nesterov": "2026-04-06 23:59:00 UTC",
     "10_l1_early_stopping": "2026-04-13 23:59:00 UTC",
+    "11_dropout_ensemble": "2026-04-20 23:59:00 UTC",
+    "12_sparse_autoencoder": "2026-04-27 23:59:00 UTC",
 }
 
 # Optional class roster: a listed student without a submission is reported as missing
