@@ -1,7 +1,7 @@
 """Ungraded checks for the lessons' "your turn" cells and check-yourself questions.
 
 A lesson asks for a few lines (``answer = ...``) and checks them at once with
-:mod:`coursekit.grading`'s checks. Instead of raising, a check prints the grading message (what
+:mod:`coursekit.checks`'s checks. Instead of raising, a check prints the grading message (what
 was checked, the expected value, the value received), so *Run all* carries on and nothing is
 scored. An answer still ``...`` (Python's ``Ellipsis``, the placeholder the lessons ship with) is
 reported as not answered yet.
@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import numbers
 
-from .grading import check_close, check_equal
+from .checks import check_close, check_equal
 
 __all__ = ["check", "check_all", "unanswered"]
 
@@ -38,8 +38,8 @@ def check(what: str, received, expected, *, rtol: float = 1e-6, atol: float = 1e
     """Check one answer, print the verdict, and return whether it is right.
 
     An exact ``expected`` (``bool``, ``int`` or ``str``) is compared with
-    :func:`coursekit.grading.check_equal`, anything else numerically with
-    :func:`coursekit.grading.check_close` (``rtol``, ``atol``).
+    :func:`coursekit.checks.check_equal`, anything else numerically with
+    :func:`coursekit.checks.check_close` (``rtol``, ``atol``).
     """
     if not isinstance(what, str):
         raise TypeError(f"what must be a str naming the answer, got {type(what).__name__}")

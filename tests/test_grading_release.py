@@ -87,7 +87,7 @@ def test_each_assignment_has_locked_graded_tests_some_hidden(name):
     assert tests and all(c.metadata.nbgrader["locked"] and c.metadata.nbgrader["points"] > 0 for c in tests)
     assert any("### BEGIN HIDDEN TESTS" in c.source for c in tests)
     # a test may only use helpers it imports itself (a student can rebind any global)
-    assert all("from coursekit.grading import" in c.source for c in tests)
+    assert all("from coursekit.checks import" in c.source for c in tests)
 
 
 @pytest.mark.parametrize("name", NAMES)

@@ -1,5 +1,5 @@
 """A failed check in a lesson or exercise (a live IPython kernel, as in JupyterLab) shows the
-cell's line and the check's message, not coursekit/grading.py's frames or any absolute path;
+cell's line and the check's message, not coursekit/checks' frames or any absolute path;
 an error in the student's own code keeps its whole traceback (issue 19, item 3)."""
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ def _tracebacks(*cells: str) -> list[str]:
 
 
 def _check_failure_shown_as_in_lab(setup: str) -> str:
-    text, = _tracebacks("from coursekit.grading import check_close\n" + setup, CHECK_CELL)
+    text, = _tracebacks("from coursekit.checks import check_close\n" + setup, CHECK_CELL)
     return text
 
 
@@ -42,10 +42,10 @@ def test_a_failed_check_shows_the_cells_line_and_the_message_only():
 
 
 def test_without_the_hook_the_checkers_frames_and_paths_would_show():
-    """The control: IPython's default traceback of the same failure names grading.py by its path."""
-    text = _check_failure_shown_as_in_lab("from coursekit.grading import CheckFailed\n"
+    """The control: IPython's default traceback of the same failure names coursekit/checks/__init__.py by its path."""
+    text = _check_failure_shown_as_in_lab("from coursekit.checks import CheckFailed\n"
                                           "del CheckFailed._render_traceback_")
-    assert "grading.py" in text and re.search(r"File \S*/coursekit/grading\.py", text)
+    assert re.search(r"File \S*/coursekit/checks/__init__\.py", text), text
 
 
 def test_an_error_in_the_students_code_keeps_its_traceback():

@@ -189,9 +189,9 @@ def cheats(solution: dict, exercise: dict) -> dict:
             "def check_close(*args, **kwargs):\n    pass\n\n\n"
             "def check_true(*args, **kwargs):\n    pass\n\n\nnp = None"))),
         "monkeypatched_helpers": ("06_optimizers", insert_code(ex6, "setup", (
-            "import coursekit.grading as g\n"
+            "import coursekit.checks as g\n"
             "g.check_close = lambda *args, **kwargs: None\n"
-            "g.check_true = lambda *args, **kwargs: None"))),
+            "g.check_equal = lambda *args, **kwargs: None"))),
         "always_equal": ("06_optimizers", replace_stub(ex6, "momentum", (
             "class AlwaysEqual(float):\n"
             "    def __eq__(self, other):\n        return True\n\n"

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import nbformat
 
-from coursekit import grading
+from coursekit import checks
 
 
 def read_notebook(path: Path):
@@ -85,7 +85,7 @@ def _scan_source(source: str, modules: set[str]) -> list[str]:
     except SyntaxError:
         return []  # IPython magics or a syntax error: the cell will fail on its own
     flags = []
-    helpers = set(grading.__all__)
+    helpers = set(checks.CHECKS)
     for node in ast.walk(tree):
         if isinstance(node, (ast.Import, ast.ImportFrom)):
             for alias in node.names:
