@@ -33,9 +33,9 @@ def l2_optimum() -> Derivation:
     return Derivation(
         "L2-regularized optimum", "deck 003, l2 regularization: effect on the optimal solution",
         steps=(
-            Step("regularized quadratic model", (tex(r"\hat{L}_R(\theta)"),
+            Step("regularized quadratic model", (tex(r"J_R(\theta)"),
                  tex(r"\frac{1}{2}(\theta - \theta^*)^T H (\theta - \theta^*) + \frac{\lambda}{2}\|\theta\|^2"))),
-            Step("gradient", (tex(r"\nabla \hat{L}_R"), tex(r"H(\theta - \theta^*) + \lambda \theta"), grad)),
+            Step("gradient", (tex(r"\nabla J_R"), tex(r"H(\theta - \theta^*) + \lambda \theta"), grad)),
             Step("set to zero and solve", (tex(r"\theta_R^*"), theta_R.applyfunc(sp.factor))),
             check_step("check: solution minus (H + lambda I)^-1 H theta*", theta_R - claim),
             Step("diagonal H = diag(h_1, h_2): each coordinate scaled by h / (h + lambda)", (tex(r"\theta_R^*"), diagonal)),
@@ -60,7 +60,7 @@ def l1_soft_threshold() -> Derivation:
     return Derivation(
         "L1-regularized optimum (soft threshold)", "deck 003, l1 regularization: effect on the optimal solution",
         steps=(
-            Step("objective per coordinate", (tex(r"\hat{L}_R"), H * (theta - star) ** 2 / 2 + lam * sp.Abs(theta))),
+            Step("objective per coordinate", (tex(r"J_R"), H * (theta - star) ** 2 / 2 + lam * sp.Abs(theta))),
             Step("theta > 0: stationary at", (theta, right)),
             Step("theta < 0: stationary at", (theta, left)),
             Step("otherwise 0 is in the subgradient: the minimum is at the kink", (tex(r"\theta_R^*"), optimum)),
