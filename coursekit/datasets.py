@@ -14,9 +14,13 @@ Where they appear in the course:
   approximation (linear regions of shallow ReLU nets) and capacity, under- and overfitting.
 * ``digits`` -- the 8x8 handwritten digits that ship with scikit-learn (1797 images).
 * ``mnist_like`` -- an MNIST-sized synthetic set for the speed benchmark (``bench/mlp_speed.py``).
+* ``load`` (moons, spirals, digits split once) -- lessons 06 and 11; ``noisy_moons`` -- lessons 09 and 10.
+
+Every split returns ``X_train, X_test (or X_val), y_train, y_test (or y_val)``, scikit-learn's order.
 """
 from __future__ import annotations
 
+import functools
 import importlib.util
 import numbers
 from pathlib import Path
@@ -284,6 +288,45 @@ def train_test_split(X, y, *, test_fraction=0.25, rng):
     order = rng.permutation(n)
     test, train = order[:n_test], order[n_test:]
     return X[train], X[test], y[train], y[test]
+
+
+# -- the lessons' fixed splits --------------------------------------------------------------
+LESSON_SEED = 0
+
+
+@functools.cache
+def load(name: str) -> tuple:
+    """``(X_train, X_val, y_train, y_val)`` of a lesson's data set; a quarter held out for validation.
+
+    ``"moons"`` (400 points, noise 0.15) and ``"spirals"`` (450 points, 3 arms) are 2-D, so a
+    decision boundary can be drawn; ``"digits"`` are the 1797 8x8 images (64 pixels in [0, 1]).
+    The same seed every time: lessons 06 and 11, their tests and explorers see the same split
+    (cached; treat the arrays as read-only).
+    """
+    rng = np.random.default_rng(LESSON_SEED)
+    if name == "moons":
+        X, y = moons(400, rng=rng, noise=0.15)
+    elif name == "spirals":
+        X, y = spirals(450, rng=rng)
+    elif name == "digits":
+        X, y = digits()
+    else:
+        raise ValueError(f"name must be 'moons', 'spirals' or 'digits', got {name!r}")
+    return train_test_split(X, y, rng=rng)
+
+
+def noisy_moons(n_train: int = 60, n_val: int = 200, noise: float = 0.3, *, rng=LESSON_SEED):
+    """A small, noisy two-moons training set and a larger validation set from the same distribution
+    (lessons 09 and 10: 60 training points, so a 64-64 ReLU net overfits them).
+
+    Returns
+    -------
+    X_train (n_train, 2), X_val (n_val, 2), y_train (n_train,), y_val (n_val,)
+        (the order of :func:`train_test_split`).
+    """
+    rng = as_generator(rng)
+    X, y = moons(positive_int(n_train, "n_train") + positive_int(n_val, "n_val"), rng=rng, noise=noise)
+    return X[:n_train], X[n_train:], y[:n_train], y[n_train:]
 
 
 class Standardizer:

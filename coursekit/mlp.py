@@ -12,9 +12,11 @@ import numpy as np
 
 from ._checks import as_generator, float_dtype, positive_int
 from .activations import Identity, LeakyReLU, ReLU
+from .batchnorm import BatchNorm1d
 from .init import he_normal, xavier_uniform
 from .layers import Linear
 from .module import Module, Sequential, pack
+from .regularization import Dropout
 
 
 def parameter_count(sizes) -> int:
@@ -41,10 +43,21 @@ class MLP(Sequential):
         Weight initialiser for every layer; None picks He for ReLU/LeakyReLU hidden units and
         Glorot (Xavier) otherwise, the usual defaults.
     dtype : np.float64 (default) or np.float32
+    dropout : float or None
+        Drop probability p of a :class:`~coursekit.regularization.Dropout` after each hidden
+        activation (deck 003); None: no dropout.
+    batch_norm : bool
+        Insert :class:`~coursekit.batchnorm.BatchNorm1d` between each hidden Linear layer and
+        its activation (deck 003).
+    mask_rng : numpy.random.Generator or int
+        Dropout masks (one generator shared by the Dropout layers); only with ``dropout``.
+
+    Each hidden layer is ``Linear -> [BatchNorm1d] -> activation -> [Dropout(p)]``.
     """
 
     def __init__(self, sizes, activation: Module | None = None, output_activation: Module | None = None,
-                 *, rng, init=None, dtype=np.float64):
+                 *, rng, init=None, dtype=np.float64, dropout: float | None = None, batch_norm: bool = False,
+                 mask_rng=None):
         sizes = list(sizes) if not isinstance(sizes, (str, bytes)) and np.ndim(sizes) == 1 else None
         if sizes is None or len(sizes) < 2:
             raise ValueError("sizes must be a list of at least two layer sizes, e.g. [2, 2, 1]")
@@ -56,15 +69,33 @@ class MLP(Sequential):
         if init is None:
             init = he_normal if isinstance(activation, (ReLU, LeakyReLU)) else xavier_uniform
         rng, dtype = as_generator(rng), float_dtype(dtype)
+        if dropout is not None:
+            mask_rng = as_generator(mask_rng, "mask_rng")
+        self.dropout, self.batch_norm = dropout, bool(batch_norm)
         layers = []
         for i, (n_in, n_out) in enumerate(zip(self.sizes[:-1], self.sizes[1:])):
             layers.append(Linear(n_in, n_out, rng=rng, init=init, dtype=dtype))
             if i < len(self.sizes) - 2:
+                if batch_norm:
+                    layers.append(BatchNorm1d(n_out))
                 layers.append(copy.deepcopy(activation))
+                if dropout is not None:
+                    layers.append(Dropout(dropout, rng=mask_rng))
         if output_activation is not None and not isinstance(output_activation, Identity):
             layers.append(copy.deepcopy(output_activation))
         super().__init__(*layers)
         pack(self.parameters())   # contiguous parameters: faster optimizer steps (see pack)
 
     def extra_repr(self) -> str:
-        return f"sizes={self.sizes}"
+        extras = (f", dropout={self.dropout}" if self.dropout is not None else "") + \
+            (", batch_norm=True" if self.batch_norm else "")
+        return f"sizes={self.sizes}{extras}"
+
+
+def hidden_activations(model: Sequential, X, n_layers: int) -> np.ndarray:
+    """The output of the first ``n_layers`` layers of ``model`` (e.g. 2: Linear then ReLU): the
+    hidden representation the later layers see."""
+    h = X
+    for layer in model.layers[:n_layers]:
+        h = layer(h)
+    return h

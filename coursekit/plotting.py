@@ -10,19 +10,61 @@ or a plain function ``predict(X) -> scores``. Call ``model.eval()`` first if it 
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from contourpy import contour_generator
 from matplotlib.collections import LineCollection
 from matplotlib.colors import LinearSegmentedColormap, ListedColormap
 
 from ._checks import float_array, positive_int
+from .datasets import xor
+from .experiments.xor_net import probability
 from .layers import Linear
+from .mlp import hidden_activations
 from .module import Sequential
 
 CLASS_COLORS = ("tab:blue", "tab:red", "tab:green", "tab:orange", "tab:purple",
                 "tab:brown", "tab:pink", "tab:gray", "tab:olive", "tab:cyan")
 # Binary scores: class 0 blue, undecided white, class 1 red (the points use the same colours).
 BINARY_CMAP = LinearSegmentedColormap.from_list("coursekit_binary", ["tab:blue", "white", "tab:red"])
+
+
+# -- axis limits that stay put while a slider moves -----------------------------------------
+def nice_ceil(value: float) -> float:
+    """The smallest of 1, 2, 5 times a power of ten that is >= ``value`` (> 0)."""
+    if not value > 0 or not math.isfinite(value):
+        return 1.0
+    power = 10.0 ** math.floor(math.log10(value))
+    return next(m * power for m in (1, 2, 5, 10) if m * power >= value * (1 - 1e-12))
+
+
+def decades(low: float, high: float, pad: int = 1) -> tuple[float, float]:
+    """Log-axis limits: whole powers of ten around [low, high] (both > 0), ``pad`` decades wider."""
+    low = max(low, 1e-300) if math.isfinite(low) else 1e-300
+    high = max(high, low) if math.isfinite(high) else 1e300
+    return 10.0 ** (math.floor(math.log10(low)) - pad), 10.0 ** (math.ceil(math.log10(high)) + pad)
+
+
+def steady_limits(current, low: float, high: float, *, log: bool = False, fill: float = 0.3) -> tuple:
+    """Axis limits for data in [low, high] that keep ``current`` while the data fits in it and
+    fills at least ``fill`` of it (in log space for a log axis); otherwise new, rounded limits.
+
+    Limits that change only now and then let an explorer redraw most frames by blitting (only
+    its changed artists over a kept background) instead of rendering the whole figure.
+    """
+    def scale(v):
+        return math.log10(max(v, 1e-300)) if log else v
+    c0, c1 = sorted(current)
+    if c0 <= low and high <= c1 and scale(high) - scale(low) >= fill * (scale(c1) - scale(c0)):
+        return c0, c1
+    if log:
+        return decades(low, high)
+    pad = 0.05 * (high - low)
+    low, high = low - pad, high + pad
+    span = nice_ceil(max(high - low, 1e-12))
+    lo = math.floor(low / span * 2) * span / 2
+    return lo, max(lo + span, math.ceil(high / span * 2) * span / 2)
 
 
 def _labels(y, n: int) -> np.ndarray:
@@ -148,14 +190,6 @@ def decision_boundary(ax, model, X, y, *, threshold=0.5, resolution=150, margin=
     return plot
 
 
-def hidden_activations(model: Sequential, X, n_layers: int) -> np.ndarray:
-    """The output of the first ``n_layers`` layers of ``model`` (e.g. 2: Linear then ReLU)."""
-    h = X
-    for layer in model.layers[:n_layers]:
-        h = layer(h)
-    return h
-
-
 class HiddenPlot:
     """Points in a 2-D hidden space and the output unit's boundary line there.
 
@@ -179,7 +213,10 @@ class HiddenPlot:
         self.points.set_offsets(H)
         pad = 0.15 * max(float(np.ptp(H)), 1.0)
         low, high = H.min(axis=0) - pad, H.max(axis=0) + pad
-        self.ax.set(xlim=(low[0], high[0]), ylim=(low[1], high[1]))
+        self.ax.set(xlim=steady_limits(self.ax.get_xlim(), low[0], high[0], fill=0.5),
+                    ylim=steady_limits(self.ax.get_ylim(), low[1], high[1], fill=0.5))
+        low, high = np.array([self.ax.get_xlim()[0], self.ax.get_ylim()[0]]), \
+            np.array([self.ax.get_xlim()[1], self.ax.get_ylim()[1]])
         out = model.layers[self.n_layers]
         if not isinstance(out, Linear) or out.n_out != 1:
             self.line.set_data([], [])
@@ -244,3 +281,20 @@ def accuracy_curves(ax, history) -> dict:
     lines = _curves(ax, history, (("train_acc", "-"), ("val_acc", "--")), "accuracy")
     ax.set_ylim(-0.02, 1.02)
     return lines
+
+
+def show_xor_net(model, axes):
+    """Draw the XOR net's (deck 001, lessons 00 and 02) decision boundary into ``axes[0]`` and its
+    hidden representation into ``axes[1]``.
+
+    Returns the two plots (:class:`~coursekit.plotting.BoundaryPlot`, :class:`~coursekit.plotting.HiddenPlot`).
+    """
+    X, y = xor()
+    boundary = decision_boundary(axes[0], probability(model), X, y, threshold=0.5, resolution=100)
+    axes[0].set_title("input space: $\\sigma(z) > 1/2$ is red", fontsize=9)
+    hidden = hidden_space(axes[1], model, X, y)
+    axes[1].set_title("hidden space $h = \\mathrm{ReLU}(x W + b)$", fontsize=9)
+    for (x1, x2), label in zip(X, ("(0,0)", "(0,1)", "(1,0)", "(1,1)")):
+        axes[0].annotate(label, (x1, x2), textcoords="offset points", xytext=(6, 6))
+    axes[1].legend(loc="upper right", fontsize="small")
+    return boundary, hidden

@@ -134,8 +134,11 @@ def accuracy(model: Module, X, y, loss: Loss) -> float:
     return _correct(loss, _eval_forward(model, X), y) / len(y)
 
 
-def evaluate(model: Module, loss: Loss, X, y) -> tuple[float, float]:
-    """``(loss, accuracy)`` of ``model`` on ``(X, y)`` in eval mode, from one forward pass."""
+def evaluate(model: Module, X, y, loss: Loss) -> tuple[float, float]:
+    """``(loss, accuracy)`` of ``model`` on ``(X, y)`` in eval mode, from one forward pass.
+
+    The arguments come in the order of :func:`predict` and :func:`accuracy`: model, data, loss.
+    """
     _check_model_and_loss(model, loss)
     out = _eval_forward(model, X)
     y = np.asarray(y)
@@ -292,7 +295,7 @@ def fit(model: Module, loss: Loss, optimizer, X, y, *, epochs: int, batch_size: 
                 err.history = history
                 raise err
             if validation is not None:
-                val_loss, val_acc = evaluate(model, loss, X_val, y_val)
+                val_loss, val_acc = evaluate(model, X_val, y_val, loss)
                 history.val_loss.append(val_loss)
                 history.val_acc.append(val_acc)
                 bar.set_postfix(loss=f"{total / n:.4f}", val_loss=f"{val_loss:.4f}", refresh=False)

@@ -1,13 +1,29 @@
-"""The numeric core imports no presentation or symbolic library (ARCHITECTURE.md)."""
+"""The floors of ARCHITECTURE.md: what each part of coursekit may import, and who imports the views.
+
+* the numeric core and ``coursekit.experiments`` import no presentation library and no SymPy;
+* ``coursekit.symbolic`` imports no presentation library;
+* outside ``coursekit/explore/`` only the lessons and the explorer tests import from
+  ``coursekit.explore``, and only explorer classes (the tests may also use the contract's
+  own names, such as ``Control``): every computation comes from the floors below.
+"""
+import ast
+import inspect
+import json
 import pkgutil
 import subprocess
 import sys
+from pathlib import Path
+
+import pytest
 
 import coursekit
+import coursekit.experiments
 
-PRESENTATION = ("matplotlib", "ipywidgets", "ipympl", "sympy")
+ROOT = Path(__file__).resolve().parents[1]
+PRESENTATION = ("matplotlib", "ipywidgets", "ipympl")
+SYMBOLIC = ("sympy",)
 # Packages and modules outside the numeric core.
-OUTSIDE_CORE = {"symbolic", "explore", "plotting"}
+OUTSIDE_CORE = {"symbolic", "explore", "plotting", "experiments"}
 
 
 def core_modules():
@@ -15,12 +31,97 @@ def core_modules():
                   if m.name not in OUTSIDE_CORE)
 
 
-def test_core_modules_exist():
-    assert {"coursekit.module", "coursekit.layers", "coursekit.losses"} <= set(core_modules())
+def experiment_modules():
+    return sorted(f"coursekit.experiments.{m.name}" for m in pkgutil.iter_modules(coursekit.experiments.__path__))
 
 
-def test_core_imports_no_presentation_or_sympy():
-    code = (f"import sys\nfor m in {core_modules()!r}: __import__(m)\n"
-            f"print([m for m in sys.modules if m.split('.')[0] in {PRESENTATION!r}])")
+def loaded_after_import(modules) -> list:
+    """Top-level packages in sys.modules after importing ``modules`` in a fresh interpreter."""
+    code = (f"import sys\nfor m in {modules!r}: __import__(m)\n"
+            f"print(sorted({{m.split('.')[0] for m in sys.modules}}))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "[]", out.stdout
+    return ast.literal_eval(out.stdout.strip())
+
+
+def test_the_floors_have_modules():
+    assert {"coursekit.module", "coursekit.layers", "coursekit.losses"} <= set(core_modules())
+    assert {"coursekit.experiments.vanishing", "coursekit.experiments.optimizers"} <= set(experiment_modules())
+
+
+@pytest.mark.parametrize("floor, modules, forbidden", [
+    ("numeric core", core_modules, PRESENTATION + SYMBOLIC),
+    ("experiments", experiment_modules, PRESENTATION + SYMBOLIC),
+    ("symbolic", lambda: ["coursekit.symbolic", "coursekit.symbolic.passes"], PRESENTATION),
+])
+def test_a_floor_imports_nothing_above_it(floor, modules, forbidden):
+    loaded = loaded_after_import(modules())
+    assert not set(loaded) & set(forbidden), f"{floor} imports {sorted(set(loaded) & set(forbidden))}"
+
+
+def test_the_check_sees_a_forbidden_import():
+    """Deliberately broken: a module that imports matplotlib is caught."""
+    assert "matplotlib" in loaded_after_import(["coursekit.plotting"])
+
+
+# -- who imports the views -----------------------------------------------------------------
+def _code_cells(path: Path) -> str:
+    cells = json.loads(path.read_text())["cells"]
+    lines = [line for c in cells if c["cell_type"] == "code" for line in "".join(c["source"]).splitlines()]
+    return "\n".join(line for line in lines if not line.lstrip().startswith(("%", "!")))
+
+
+def explore_imports(source: str):
+    """(module, name) for every name imported from coursekit.explore in ``source``."""
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("coursekit.explore"):
+            yield from ((node.module, alias.name) for alias in node.names)
+        elif isinstance(node, ast.Import):
+            yield from ((alias.name, None) for alias in node.names if alias.name.startswith("coursekit.explore"))
+
+
+def sources():
+    for path in sorted(ROOT.glob("notebooks/*.ipynb")) + sorted(ROOT.glob("solutions/*.ipynb")) \
+            + sorted(ROOT.glob("exercises/*.ipynb")):
+        yield path, _code_cells(path)
+    for folder in ("coursekit", "tests", "bench", "tools"):
+        for path in sorted((ROOT / folder).rglob("*.py")):
+            if "explore" not in path.relative_to(ROOT / "coursekit").parts if folder == "coursekit" else True:
+                yield path, path.read_text()
+
+
+def is_explorer_class(module: str, name: str) -> bool:
+    from coursekit.explore import Explorer
+
+    __import__(module)
+    obj = getattr(sys.modules[module], name, None)
+    return inspect.isclass(obj) and issubclass(obj, Explorer) and obj is not Explorer
+
+
+def wrong_imports(path: Path, source: str) -> list:
+    relative = path.relative_to(ROOT)
+    explorer_test = relative.parts[:2] == ("tests", "explore")
+    lesson = relative.parts[0] == "notebooks" and path.suffix == ".ipynb"
+    from coursekit import explore
+
+    wrong = []
+    for module, name in explore_imports(source):
+        allowed = (lesson or explorer_test) and name is not None and (
+            is_explorer_class(module, name) or (explorer_test and module == "coursekit.explore"
+                                                and name in explore.__all__))
+        if not allowed:
+            wrong.append(f"{module}.{name}" if name else module)
+    return wrong
+
+
+def test_only_lessons_and_explorer_tests_import_explorers_and_nothing_else_from_explore():
+    found = {str(path.relative_to(ROOT)): bad for path, source in sources() if (bad := wrong_imports(path, source))}
+    assert found == {}, f"computations must come from coursekit.experiments (or the core), not explore/: {found}"
+
+
+def test_the_import_check_catches_a_computation_taken_from_explore():
+    """Deliberately broken: a lesson importing a compute function from a view module."""
+    lesson = ROOT / "notebooks" / "99_example.ipynb"
+    bad = "from coursekit.explore.vanishing import GradientFlowExplorer, gradient_flow\n"
+    assert wrong_imports(lesson, bad) == ["coursekit.explore.vanishing.gradient_flow"]
+    assert wrong_imports(ROOT / "bench" / "x.py", "from coursekit.explore.vanishing import GradientFlowExplorer") \
+        == ["coursekit.explore.vanishing.GradientFlowExplorer"]

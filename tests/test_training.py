@@ -311,7 +311,7 @@ def test_predict_accuracy_evaluate_on_a_hand_built_model():
     model = hand_model()
     np.testing.assert_array_equal(predict(model, X, CrossEntropyLoss()), [0, 1, 0, 1])
     assert accuracy(model, X, y, CrossEntropyLoss()) == 0.75
-    value, acc = evaluate(model, CrossEntropyLoss(), X, y)
+    value, acc = evaluate(model, X, y, CrossEntropyLoss())
     p = np.exp(X) / np.exp(X).sum(axis=1, keepdims=True)
     assert value == pytest.approx(-np.mean(np.log(p[np.arange(4), y])))
     assert acc == 0.75

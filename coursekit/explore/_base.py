@@ -1,34 +1,49 @@
-"""The ``Explorer`` base: slider controls over one figure that is updated in place.
+"""The ``Explorer`` base: a table of controls over one figure that is updated in place.
 
-Every explorer in :mod:`coursekit.explore` follows one contract (issue 6, ARCHITECTURE.md):
+Every explorer in :mod:`coursekit.explore` follows one contract (issue 13, ARCHITECTURE.md):
 
-* ``controls`` — a dict ``name -> ipywidgets control`` (sliders, dropdowns, checkboxes);
-* ``fig`` — one matplotlib Figure, created once in ``__init__`` with :func:`figure`;
-* ``live`` — True when a change only recomputes cheap formulas (redrawn while the slider
-  moves); training explorers set it False, and the base then gives every slider
-  ``continuous_update=False`` (it fires on release);
-* ``update(**values)`` — called with *every* control's current value; it calls the module's
-  pure compute function and writes the result into the artists made in ``__init__``
-  (``set_data``, ``set_ydata``, ``set_offsets``, ``set_array``, ``set_text``), never a new figure;
-* ``widget`` (and ``_ipython_display_``) — the controls above the figure's canvas; the display
-  also carries a PNG of the figure for static exports.
+* ``CONTROLS`` — the control table, a tuple of :class:`Control` (name, kind, range, step,
+  default, options, live or on release); ``spec()`` gives it as plain data, so a static page
+  can precompute frames over the same grid (``Control.grid``);
+* ``compute(**values)`` — the result for one value per control: a dataclass from
+  :mod:`coursekit.experiments` (NumPy only), with no widget or figure involved;
+* ``draw(result, changed)`` — writes a result into the artists made in ``__init__``
+  (``set_data``, ``set_text``, ...), never a new figure; ``changed`` names the control that
+  moved (None: draw everything), so work that control does not touch is skipped;
+* ``update(changed, **values)`` — ``compute`` then ``draw``, called by the controls;
+* ``result`` — what ``compute`` returned for the current values: lessons and tests read it,
+  never the artists;
+* ``cached(key, make)`` — the explorer's one bounded cache (least recently used entries go).
 
-The default state is drawn at construction, so an exported notebook (HTML, PDF, slides)
-shows a figure even without a running kernel.
+The subclass makes its figure with :func:`figure` and its artists, and calls
+``super().__init__(fig)`` wherever it likes in its ``__init__``: the controls are connected
+and the default state drawn once ``__init__`` has returned (:class:`_ExplorerType`). The
+layout (constrained) is computed once for that default drawing and then fixed, so a redraw
+never re-runs the layout engine.
 
-Under ipympl (``%matplotlib widget``) the figure canvas *is* a widget and redraws itself.
-Under any other backend (Agg in the tests, the inline backend) the figure is a plain
-``matplotlib.figure.Figure`` and the widget shows it as a PNG that is re-rendered after each
-change, so nothing is drawn twice and pyplot's global figure list is not touched.
+Under ipympl (``%matplotlib widget``) a change is computed and the frame rendered and sent
+within the change's own message; slider values that queue up meanwhile are coalesced (see
+``_redraw``). Under any other backend (Agg in the tests, the inline backend) the figure is a
+plain ``matplotlib.figure.Figure`` shown as a PNG that is re-rendered after each change.
 """
 from __future__ import annotations
 
 import base64
 import io
+import math
+import time
+from collections import OrderedDict
+from dataclasses import dataclass
 
 import ipywidgets as widgets
 import matplotlib
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+
+from ..plotting import decades, nice_ceil, steady_limits  # noqa: F401  (re-exported for the views)
+
+# Widest figure at its default size: a 1366-px laptop screen with JupyterLab's file browser open.
+MAX_WIDTH_PX = 860
 
 
 def widget_backend() -> bool:
@@ -37,111 +52,274 @@ def widget_backend() -> bool:
     return "ipympl" in name or name == "widget"
 
 
-def figure(**kwargs) -> Figure:
-    """A new Figure for an explorer; ``kwargs`` go to ``Figure`` (e.g. ``figsize=(8, 3)``).
+def figure(figsize=(8.6, 3.4), **kwargs) -> Figure:
+    """A new Figure for an explorer, at most 8.6 in (860 px at 100 dpi) wide.
 
     With ipympl it comes from pyplot (the canvas must be an ipympl widget) but is not shown
     on creation; the explorer shows it inside its own widget. Otherwise it is a bare Figure.
     """
     kwargs.setdefault("layout", "constrained")
+    kwargs.setdefault("dpi", 100)
     if widget_backend():
         import matplotlib.pyplot as plt
 
         with plt.ioff():
-            fig = plt.figure(**kwargs)
+            fig = plt.figure(figsize=figsize, **kwargs)
         fig.canvas.header_visible = False
+        fig.canvas.toolbar_visible = False
+        fig.canvas.resizable = False
         return fig
-    return Figure(**kwargs)
+    return Figure(figsize=figsize, **kwargs)
 
 
-def cached(store: dict, key, compute):
-    """``store[key]``, made by ``compute()`` on first use.
+KINDS = ("int", "float", "log", "select", "choice", "check")
 
-    Explorers keep every result a slider position produced (a trained network, an error
-    curve), so moving back to it redraws at once instead of recomputing.
+
+@dataclass(frozen=True)
+class Control:
+    """One control of an explorer, as data.
+
+    Parameters
+    ----------
+    name : str
+        The keyword ``compute`` receives.
+    kind : str
+        ``"int"`` or ``"float"`` (a slider from ``min`` to ``max`` by ``step``), ``"log"`` (a
+        slider whose value moves from ``min`` to ``max`` by factors of ``10 ** step``),
+        ``"select"`` (a dropdown of ``options``), ``"choice"`` (a slider over ``options``),
+        ``"check"`` (a checkbox).
+    default : the value shown first.
+    options : tuple of (label, value)
+        For ``select`` and ``choice``; a value may be any object (an activation class).
+    live : bool
+        True: computed while the slider moves; False: on release (the control trains).
+    label : str
+        The text beside the control (default: ``name``).
     """
-    if key not in store:
-        store[key] = compute()
-    return store[key]
+
+    name: str
+    kind: str
+    default: object
+    min: float | None = None
+    max: float | None = None
+    step: float | None = None
+    options: tuple = ()
+    live: bool = True
+    label: str = ""
+
+    def __post_init__(self):
+        if self.kind not in KINDS:
+            raise ValueError(f"kind of control {self.name!r} must be one of {KINDS}, got {self.kind!r}")
+        if self.kind in ("select", "choice"):
+            if not self.options or not all(isinstance(o, tuple) and len(o) == 2 for o in self.options):
+                raise ValueError(f"control {self.name!r} needs options as (label, value) pairs, got {self.options!r}")
+            if not any(value is self.default or value == self.default for _, value in self.options):
+                raise ValueError(f"default of control {self.name!r} must be one of its options, got {self.default!r}")
+        elif self.kind in ("int", "float", "log"):
+            if None in (self.min, self.max, self.step) or not self.min <= self.default <= self.max:
+                raise ValueError(f"control {self.name!r} needs min <= default <= max and a step, got "
+                                 f"min={self.min!r}, default={self.default!r}, max={self.max!r}, step={self.step!r}")
+
+    def sweep(self) -> list:
+        """The values a test or benchmark tries: min, default, max, or every option."""
+        if self.kind in ("select", "choice"):
+            return [value for _, value in self.options]
+        if self.kind == "check":
+            return [False, True]
+        return [self.min, self.default, self.max]
+
+    def grid(self) -> list:
+        """Every value the control can take (what a static page precomputes)."""
+        if self.kind in ("select", "choice", "check"):
+            return self.sweep()
+        if self.kind == "log":
+            lo, hi = math.log10(self.min), math.log10(self.max)
+            n = int(round((hi - lo) / self.step)) + 1
+            return [10 ** (lo + i * self.step) for i in range(n)]
+        n = int(round((self.max - self.min) / self.step)) + 1
+        values = [self.min + i * self.step for i in range(n)]
+        return [int(v) for v in values] if self.kind == "int" else values
+
+    def spec(self) -> dict:
+        """The control as plain data (JSON-ready): option values are given by their labels."""
+        labels = [label for label, _ in self.options]
+        default = next((label for label, value in self.options
+                        if value is self.default or value == self.default), self.default)
+        return {"name": self.name, "kind": self.kind, "min": self.min, "max": self.max,
+                "step": self.step, "default": default, "options": labels, "live": self.live,
+                "label": self.label or self.name}
+
+    def widget(self) -> widgets.ValueWidget:
+        """A fresh ipywidgets control for this row of the table."""
+        common = dict(description=self.label or self.name, style={"description_width": "initial"})
+        if self.kind in ("int", "float", "log", "choice"):
+            common["continuous_update"] = self.live
+        if self.kind == "int":
+            return widgets.IntSlider(value=self.default, min=self.min, max=self.max, step=self.step, **common)
+        if self.kind == "float":
+            return widgets.FloatSlider(value=self.default, min=self.min, max=self.max, step=self.step, **common)
+        if self.kind == "log":
+            return widgets.FloatLogSlider(value=self.default, base=10, min=math.log10(self.min),
+                                          max=math.log10(self.max), step=self.step, **common)
+        if self.kind == "select":
+            return widgets.Dropdown(options=list(self.options), value=self.default, **common)
+        if self.kind == "choice":
+            return widgets.SelectionSlider(options=list(self.options), value=self.default, **common)
+        return widgets.Checkbox(value=self.default, indent=False, **common)
 
 
-_SELECTIONS = (widgets.Dropdown, widgets.RadioButtons, widgets.ToggleButtons, widgets.Select,
-               widgets.SelectionSlider)
+class BoundedCache:
+    """``cache(key, make)``: ``make()`` once per key, keeping the ``size`` most recently used.
 
-
-def sweep_values(control) -> list:
-    """The values a test or benchmark should try: min, default, max, or every option.
-
-    Sliders give ``[min, value, max]`` (a log slider in its own units), dropdowns and toggle
-    buttons every option's value, checkboxes ``[False, True]``.
+    Moving a slider back to a position it had shows the kept result at once; memory stays
+    bounded however long a student plays.
     """
-    if isinstance(control, _SELECTIONS):
-        options = control.options
-        if isinstance(options, dict):
-            return list(options.values())
-        return [opt[1] if isinstance(opt, tuple) else opt for opt in options]
-    if isinstance(control, (widgets.Checkbox, widgets.ToggleButton)):
-        return [False, True]
-    if isinstance(control, widgets.FloatLogSlider):  # min and max are exponents of base
-        return [control.base ** control.min, control.value, control.base ** control.max]
-    if hasattr(control, "min") and hasattr(control, "max"):
-        return [control.min, control.value, control.max]
-    raise TypeError(f"control must be a slider, dropdown or checkbox, got {type(control).__name__}")
+
+    def __init__(self, size: int):
+        if not isinstance(size, int) or size < 1:
+            raise ValueError(f"size must be an int >= 1, got {size!r}")
+        self.size = size
+        self._items = OrderedDict()
+
+    def __call__(self, key, make):
+        if key in self._items:
+            self._items.move_to_end(key)
+            return self._items[key]
+        value = self._items[key] = make()
+        if len(self._items) > self.size:
+            self._items.popitem(last=False)
+        return value
+
+    def __contains__(self, key) -> bool:
+        return key in self._items
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def items(self):
+        return list(self._items.items())
 
 
-class Explorer:
+class _ExplorerType(type):
+    """Starts an explorer (connects its controls, draws the default) after ``__init__`` returns,
+    so a subclass may call ``super().__init__`` before or after making its artists."""
+
+    def __call__(cls, *args, **kwargs):
+        explorer = super().__call__(*args, **kwargs)
+        explorer._start()
+        return explorer
+
+
+class Explorer(metaclass=_ExplorerType):
     """Base class of the slider explorers.
 
     Parameters
     ----------
-    controls : dict of str -> ipywidgets.ValueWidget
-        The controls, keyed by the keyword ``update`` receives.
     fig : matplotlib.figure.Figure
         The one figure this explorer draws into (make it with :func:`figure`).
+    controls : tuple of Control, optional
+        The control table, when it depends on the constructor's arguments; default ``CONTROLS``.
     extras : list of ipywidgets.Widget, optional
-        Further widgets shown under the controls (a Run button, a readout).
-
-    Subclasses build their artists, then call ``super().__init__(controls, fig)``, which
-    connects the controls and draws the default state. When the subclass sets ``live = False``
-    its sliders get ``continuous_update=False``, so a drag trains once, on release.
+        Further widgets shown under the controls (a readout).
     """
 
-    live: bool = True
+    CONTROLS: tuple = ()
+    CACHE_SIZE = 64
 
-    def __init__(self, controls: dict, fig: Figure, *, extras=()):
-        if not isinstance(controls, dict) or not controls:
-            raise TypeError(f"controls must be a non-empty dict name -> ipywidgets control, got {controls!r}")
-        for name, control in controls.items():
-            if not isinstance(control, widgets.ValueWidget):
-                raise TypeError(f"controls[{name!r}] must be an ipywidgets control, got {control!r}")
+    def __init__(self, fig: Figure, controls=None, *, extras=()):
+        table = tuple(self.CONTROLS if controls is None else controls)
+        if not table or not all(isinstance(c, Control) for c in table):
+            raise TypeError(f"controls must be a non-empty tuple of Control, got {table!r}")
+        if len({c.name for c in table}) != len(table):
+            raise ValueError(f"control names must be unique, got {[c.name for c in table]}")
         if not isinstance(fig, Figure):
             raise TypeError(f"fig must be a matplotlib Figure, got {fig!r}")
-        self.controls = controls
+        self.table = table
         self.fig = fig
+        self.controls = {c.name: c.widget() for c in table}
         self.extras = list(extras)
+        self.cache = BoundedCache(self.CACHE_SIZE)
+        self.result = None
+        self.compute_seconds = None  # how long the last compute took (training included)
+        # An explorer that trains says how long it took, under its controls.
+        self.timing = None if self.live else widgets.Label("")
+        if self.timing is not None:
+            self.extras.append(self.timing)
         self._output = None  # the Output widget showing the figure when the canvas is no widget
         self._widget = None
         self._muted = False
-        for control in controls.values():
-            if not self.live and hasattr(control, "continuous_update"):
-                control.continuous_update = False
-            control.observe(self._on_change, names="value")
-        self.refresh()
+        self._observers = {}
+        self._dynamic = []  # the artists draw() changes (see animate)
+        self._background = None  # (signature, pixels) of the figure without the dynamic artists
 
     # -- the part subclasses write ----------------------------------------------------------
-    def update(self, **values) -> None:
-        """Recompute from ``values`` (one keyword per control) and write into the artists."""
-        raise NotImplementedError(f"{type(self).__name__} does not implement update")
+    def compute(self, **values):
+        """The result for one value per control (a dataclass from :mod:`coursekit.experiments`)."""
+        raise NotImplementedError(f"{type(self).__name__} does not implement compute")
+
+    def draw(self, result, changed) -> None:
+        """Write ``result`` into the artists; ``changed`` is the control that moved, or None."""
+        raise NotImplementedError(f"{type(self).__name__} does not implement draw")
+
+    def update(self, changed, **values) -> None:
+        """``compute`` the result for ``values`` and ``draw`` it (``changed``: the control moved)."""
+        start = time.perf_counter()
+        self.result = self.compute(**values)
+        self.compute_seconds = time.perf_counter() - start
+        if self.timing is not None:
+            self.timing.value = f"computed in {self.compute_seconds:.2f} s (training included; kept for next time)"
+        self.draw(self.result, changed)
+
+    def animate(self, *artists) -> None:
+        """Declare artists that ``draw`` changes. While no axis limit or scale moves, a redraw
+        restores the rest of the figure from a kept image and renders only these (blitting)."""
+        self._dynamic.extend(artists)
+
+    def invalidate(self) -> None:
+        """Say that ``draw`` changed something outside the dynamic artists (a legend, a static
+        line): the next redraw renders the whole figure."""
+        self._background = None
+
+    def cached(self, key, make):
+        """``make()`` once per ``key`` in this explorer's bounded cache."""
+        return self.cache(key, make)
+
+    @classmethod
+    def spec(cls) -> list:
+        """The control table as plain data (see :meth:`Control.spec`)."""
+        return [c.spec() for c in cls.CONTROLS]
+
+    @property
+    def live(self) -> bool:
+        """True when every control is computed while it moves (no control trains)."""
+        return all(c.live for c in self.table)
 
     # -- wiring -----------------------------------------------------------------------------
+    def _start(self) -> None:
+        if not hasattr(self, "table"):
+            raise TypeError(f"{type(self).__name__}.__init__ must call super().__init__(fig)")
+        for name, control in self.controls.items():
+            self._observers[name] = lambda change, name=name: self._on_change(name)
+            control.observe(self._observers[name], names="value")
+        self.update(None, **self.values)
+        self._fix_layout()
+        self._redraw()
+
+    def _fix_layout(self) -> None:
+        """Lay the default drawing out once, then keep those positions for every redraw."""
+        engine = self.fig.get_layout_engine()
+        if engine is not None and engine.adjust_compatible is not None:
+            engine.execute(self.fig)
+            self.fig.set_layout_engine("none")
+
     @property
     def values(self) -> dict:
         """The current value of every control, by name."""
         return {name: control.value for name, control in self.controls.items()}
 
-    def refresh(self) -> None:
+    def refresh(self, changed=None) -> None:
         """Update from the current control values and redraw."""
-        self.update(**self.values)
+        self.update(changed, **self.values)
         self._redraw()
 
     def set(self, **values) -> None:
@@ -155,17 +333,55 @@ class Explorer:
                 self.controls[name].value = value
         finally:
             self._muted = False
-        self.refresh()
+        self.refresh(next(iter(values)) if len(values) == 1 else None)
 
-    def _on_change(self, change) -> None:
+    def _on_change(self, name) -> None:
         if not self._muted:
-            self.refresh()
+            self.refresh(name)
 
     def _redraw(self) -> None:
         if self._output is not None:
             self._render_png()
+        elif isinstance(self.fig.canvas, widgets.DOMWidget):
+            # ipympl: render and send the frame now, inside this message's handler, rather
+            # than draw_idle's round trip through the browser. The browser holds back the
+            # slider's next value until this handler is done, and then sends only the newest
+            # one, so queued values are coalesced and never drawn one by one.
+            self.render()
+            self.fig.canvas.blit()  # webagg: sends the changed pixels of the rendered frame
+
+    def _signature(self) -> tuple:
+        """What the kept background depends on: figure size and every axis' limits and scales."""
+        return (tuple(self.fig.bbox.size),) + tuple(
+            (ax.get_xlim(), ax.get_ylim(), ax.get_xscale(), ax.get_yscale(), ax.get_visible())
+            for ax in self.fig.axes)
+
+    def render(self) -> bool:
+        """Render the current state into the canvas's Agg buffer; True if only the dynamic
+        artists were drawn over the kept background, False if the whole figure was.
+
+        The canvas must be Agg-based (ipympl's is; the benchmark attaches ``FigureCanvasAgg``).
+        """
+        canvas = self.fig.canvas
+        if not isinstance(canvas, FigureCanvasAgg):
+            raise TypeError(f"render needs an Agg canvas (ipympl or FigureCanvasAgg), got {type(canvas).__name__}")
+        signature = self._signature()
+        partial = bool(self._dynamic) and self._background is not None and self._background[0] == signature
+        if partial:
+            canvas.restore_region(self._background[1])
         else:
-            self.fig.canvas.draw_idle()  # ipympl: schedules a redraw; bare Figure: no-op
+            shown = [a.get_visible() for a in self._dynamic]
+            for artist in self._dynamic:
+                artist.set_visible(False)
+            FigureCanvasAgg.draw(canvas)  # Agg only: ipympl's draw() would also send this frame
+            self._background = (signature, canvas.copy_from_bbox(self.fig.bbox))
+            for artist, visible in zip(self._dynamic, shown):
+                artist.set_visible(visible)
+        renderer = canvas.get_renderer()
+        for artist in self._dynamic:
+            if artist.get_visible():
+                artist.draw(renderer)
+        return partial
 
     def _png(self) -> str:
         """The figure as a base64 PNG (what a static export shows)."""
@@ -206,8 +422,8 @@ class Explorer:
 
     def close(self) -> None:
         """Disconnect the controls and release the figure (pyplot keeps ipympl figures)."""
-        for control in self.controls.values():
-            control.unobserve(self._on_change, names="value")
+        for name, control in self.controls.items():
+            control.unobserve(self._observers[name], names="value")
         if widget_backend():
             import matplotlib.pyplot as plt
 

@@ -1,125 +1,14 @@
-"""Autoencoders (deck 002): reconstruct the input through a narrow hidden layer.
+"""View of lesson 11: the bottleneck k against held-out digits, their reconstructions and the error.
 
-An autoencoder is an MLP 64-k-64 trained to output its own input, so the k hidden units must
-hold a dimension-reduced code of each 8x8 digit ("few hidden neurons", the first of the deck's
-two strategies). The loss is coursekit's ``MSELoss`` between the output and the input; the
-output unit is a sigmoid because pixels lie in [0, 1]. Lesson 11.
-
-Compute (NumPy, no widgets): :func:`train_autoencoder`, :func:`reconstruction_error`,
-:func:`pca_errors` (the best a *linear* code of size k can do, from the SVD) and :func:`mosaic`.
-View: :class:`AutoencoderExplorer`, a training explorer (``live = False``) with a bottleneck
-slider k; trained models are cached per (model, k), so moving back is instant.
+The computation is :mod:`coursekit.experiments.autoencoder`.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-import ipywidgets as widgets
 import numpy as np
 
-from .._checks import float_array, positive_int
-from ..activations import Identity, ReLU, Sigmoid
-from ..losses import MSELoss
-from ..mlp import MLP
-from ..module import Module
-from ..optim import Adam
-from ..training import History, fit
-from ._base import Explorer, cached, figure
-from .training import load
-
-#: Dropdown options: a nonlinear autoencoder, and a linear one (comparable with PCA).
-VARIANTS = {"ReLU code, sigmoid output": (ReLU(), Sigmoid()), "linear (no activations)": (Identity(), None)}
-SHOWN = 8   # digits shown in the reconstruction grid
-
-
-def reconstruction_error(model: Module, X) -> float:
-    """Mean squared error per pixel, mean over examples and pixels of (x - x_hat)^2.
-
-    Note
-    ----
-    ``MSELoss`` (the training loss) is 1/2 the squared error summed over the 64 pixels, so it is
-    32 times this number.
-    """
-    X = float_array(X, "X", ndim=2)
-    return float(np.mean((model(X) - X) ** 2))
-
-
-@dataclass
-class AutoencoderRun:
-    """A trained autoencoder: ``model``, ``history``, ``k`` and its per-pixel errors on the
-    training and the held-out digits."""
-
-    model: Module
-    history: History
-    k: int
-    train_error: float
-    test_error: float
-
-
-def train_autoencoder(k: int, variant: str = "ReLU code, sigmoid output", *, epochs: int = 30,
-                      lr: float = 0.01, batch_size: int = 64, rng=0) -> AutoencoderRun:
-    """Train ``MLP([64, k, 64])`` to reconstruct the digits (training split of lesson 06's ``load``).
-
-    Parameters
-    ----------
-    k : int
-        Bottleneck size: hidden units, the length of each digit's code.
-    variant : str
-        A key of ``VARIANTS``: hidden activation and output activation.
-    epochs, lr, batch_size : training by Adam on minibatches of the 1348 training digits.
-    rng : Generator or int
-        Initial weights and shuffles.
-
-    Shapes
-    ------
-    input and output: (n, 64); code: (n, k).
-    """
-    if variant not in VARIANTS:
-        raise ValueError(f"variant must be one of {list(VARIANTS)}, got {variant!r}")
-    k = positive_int(k, "k")
-    X, X_test, _, _ = load("digits")
-    hidden, output = VARIANTS[variant]
-    model = MLP([64, k, 64], hidden, output, rng=rng)
-    history = fit(model, MSELoss(), Adam(model.parameters(), lr=lr), X, X, epochs=epochs,
-                  batch_size=batch_size, rng=rng, progress=False)
-    return AutoencoderRun(model, history, k, reconstruction_error(model, X), reconstruction_error(model, X_test))
-
-
-def pca_errors(X_train, X_eval, k_max: int) -> np.ndarray:
-    """Per-pixel error of the best rank-k affine reconstruction (PCA), for k = 0 ... k_max.
-
-    x_hat = mu + V_k V_k^T (x - mu), with mu the training mean and V_k the top k right singular
-    vectors of the centred training data. On the training data no linear autoencoder of code
-    size k does better (Eckart-Young); k = 0 is "predict the mean digit".
-
-    Shapes
-    ------
-    X_train: (n, d), X_eval: (m, d) -> (k_max + 1,).
-    """
-    X_train, X_eval = float_array(X_train, "X_train", ndim=2), float_array(X_eval, "X_eval", ndim=2)
-    k_max = positive_int(k_max, "k_max")
-    mu = X_train.mean(axis=0)
-    _, _, Vt = np.linalg.svd(X_train - mu, full_matrices=False)
-    coords = (X_eval - mu) @ Vt[:k_max].T                   # (m, k_max)
-    # each component removes its own share of the residual: ||r_k||^2 = ||x - mu||^2 - sum_{i<=k} c_i^2
-    residual = np.sum((X_eval - mu) ** 2) - np.concatenate([[0.0], np.cumsum(np.sum(coords ** 2, axis=0))])
-    return residual / X_eval.size
-
-
-def mosaic(rows, side: int = 8, gap: int = 1) -> np.ndarray:
-    """Tile images into one array: ``rows`` is a list of (n, side * side) arrays, one per row.
-
-    Shapes
-    ------
-    r rows of n images -> (r (side + gap) - gap, n (side + gap) - gap); gaps are NaN (blank).
-    """
-    r, n = len(rows), len(rows[0])
-    out = np.full((r * (side + gap) - gap, n * (side + gap) - gap), np.nan)
-    for i, images in enumerate(rows):
-        for j, image in enumerate(np.asarray(images)):
-            out[i * (side + gap):i * (side + gap) + side, j * (side + gap):j * (side + gap) + side] = \
-                image.reshape(side, side)
-    return out
+from ..datasets import load
+from ..experiments.autoencoder import VARIANTS, mosaic, pca_errors, shown_digits, train_autoencoder
+from ._base import Control, Explorer, figure
 
 
 class AutoencoderExplorer(Explorer):
@@ -130,20 +19,17 @@ class AutoencoderExplorer(Explorer):
     error of every k trained so far, with PCA's error at each k for reference.
     """
 
-    live = False
     K_MAX = 32
+    CONTROLS = (
+        Control("k", "int", 8, min=2, max=K_MAX, step=1, live=False, label="bottleneck k"),
+        Control("model", "select", next(iter(VARIANTS)), options=tuple((v, v) for v in VARIANTS), live=False),
+    )
 
     def __init__(self):
-        controls = {
-            "k": widgets.IntSlider(value=8, min=2, max=self.K_MAX, description="bottleneck k"),
-            "model": widgets.Dropdown(options=list(VARIANTS), description="model"),
-        }
+        super().__init__(figure(figsize=(8.6, 3.2)))
         X, self.X_test, _, y_test = load("digits")
-        # the first test example of each digit 0 ... SHOWN - 1
-        self.shown = self.X_test[[int(np.flatnonzero(y_test == d)[0]) for d in range(SHOWN)]]
-        self.runs = {}
-        fig = figure(figsize=(10, 3.4))
-        self.ax_img, self.ax_err = fig.subplots(1, 2, width_ratios=(1.3, 1))
+        self.shown = shown_digits(self.X_test, y_test)
+        self.ax_img, self.ax_err = self.fig.subplots(1, 2, width_ratios=(1.3, 1))
         self.image = self.ax_img.imshow(mosaic([self.shown, self.shown]), cmap="gray_r", vmin=0, vmax=1)
         self.ax_img.set(xticks=[], yticks=[3.5, 12.5], yticklabels=["original", "reconstructed"])
         ks = np.arange(self.K_MAX + 1)
@@ -152,19 +38,21 @@ class AutoencoderExplorer(Explorer):
         (self.trained_line,) = self.ax_err.semilogy([], [], "o-", color="C0", label="autoencoder, k trained so far")
         (self.current,) = self.ax_err.semilogy([], [], "o", color="C3", ms=9, label="current k")
         self.ax_err.set(xlabel="bottleneck size k", ylabel="test error per pixel")
-        self.ax_err.legend(fontsize=8)
-        self.run = None
-        super().__init__(controls, fig)
+        self.ax_err.legend(fontsize=7)
+        self.title = self.ax_img.set_title(" \n ", fontsize=9)
 
-    def train(self, *, k, model) -> AutoencoderRun:
-        """The autoencoder for these settings (trained on first use, then cached)."""
-        return cached(self.runs, (model, k), lambda: train_autoencoder(k, model))
+    def train(self, *, k, model):
+        """The autoencoder for these settings (trained on first use, then kept in the cache)."""
+        return self.cached((model, k), lambda: train_autoencoder(k, model))
 
-    def update(self, *, k, model):
-        self.run = run = self.train(k=k, model=model)
+    def compute(self, *, k, model):
+        return self.train(k=k, model=model)
+
+    def draw(self, run, changed):
+        model, k = self.values["model"], run.k
         self.image.set_data(mosaic([self.shown, run.model(self.shown)]))
-        done = sorted((kk, r.test_error) for (m, kk), r in self.runs.items() if m == model)
+        done = sorted((kk, r.test_error) for (m, kk), r in self.cache.items() if m == model)
         self.trained_line.set_data(*zip(*done))
         self.current.set_data([k], [run.test_error])
-        self.ax_img.set_title(f"k = {k} numbers per digit instead of 64\n"
-                              f"test error {run.test_error:.4f} per pixel (PCA {self.pca[k]:.4f})", fontsize=9)
+        self.title.set_text(f"k = {k} numbers per digit instead of 64\n"
+                            f"test error {run.test_error:.4f} per pixel (PCA {self.pca[k]:.4f})")

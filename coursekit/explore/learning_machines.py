@@ -1,159 +1,56 @@
-"""Learning machines (deck 000): linear regression with MSE, capacity, under- and overfitting.
+"""View of lesson 01: fit a polynomial of degree d to n noisy points; watch train and test error.
 
-Polynomial regression is linear regression ``y_hat = w^T phi(x)`` on the features
-``phi(x) = (1, x, x^2, ..., x^d)``: the degree d is the model's capacity. Compute functions
-(NumPy, no widgets): :func:`polynomial_features`, :func:`fit_least_squares`, :func:`mse`,
-:func:`make_data`, :func:`error_vs_degree`, :func:`select_degree`. :class:`PolynomialFitExplorer`
-puts the degree (and the number of training points) on sliders.
-
-Note
-----
-Errors are coursekit's :class:`~coursekit.losses.MSELoss`, J = (1/n) sum 1/2 (y_hat - y)^2,
-which keeps the 1/2 of decks 001/002. Deck 000 writes MSE_train = (1/m) sum (y_hat - y)^2,
-twice our number; the minimiser w, and every comparison between models, are the same.
+The computation is :mod:`coursekit.experiments.learning_machines`.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-import ipywidgets as widgets
 import numpy as np
 
-from .._checks import as_generator, float_array, positive_int
-from ..datasets import regression_1d, sine, train_test_split
-from ..losses import MSELoss
-from ._base import Explorer, cached, figure
-
-MAX_DEGREE = 12
-
-
-def polynomial_features(x, degree: int) -> np.ndarray:
-    """phi(x) = (1, x, x^2, ..., x^d): the constant column is the bias trick.
-
-    Shapes
-    ------
-    x: (n,) or (n, 1) -> (n, degree + 1).
-    """
-    x = float_array(x, "x").reshape(-1)
-    if not isinstance(degree, (int, np.integer)) or isinstance(degree, bool) or degree < 0:
-        raise ValueError(f"degree must be an int >= 0, got {degree!r}")
-    return x[:, None] ** np.arange(degree + 1)
-
-
-def fit_least_squares(Phi, y) -> np.ndarray:
-    """The w minimising the MSE: the solution of the normal equations Phi^T Phi w = Phi^T y.
-
-    Solved by ``numpy.linalg.lstsq`` (an SVD), which also gives the smallest-norm w when there
-    are more parameters than points.
-
-    Shapes
-    ------
-    Phi: (n, p), y: (n, 1) -> w: (p, 1).
-    """
-    return np.linalg.lstsq(float_array(Phi, "Phi", ndim=2), float_array(y, "y", ndim=2), rcond=None)[0]
-
-
-def mse(y_hat, y) -> float:
-    """coursekit's MSELoss, (1/n) sum 1/2 (y_hat - y)^2 (see the module Note)."""
-    return MSELoss()(y_hat, y)
-
-
-@dataclass
-class RegressionData:
-    """Training points, test points and the noise-free target on a grid (for drawing)."""
-
-    x_train: np.ndarray
-    y_train: np.ndarray
-    x_test: np.ndarray
-    y_test: np.ndarray
-    x_grid: np.ndarray
-    y_grid: np.ndarray
-
-
-def make_data(n_train=12, *, rng=0, noise=0.3, n_test=200, target=sine) -> RegressionData:
-    """y = target(x) + noise, x uniform on [-1, 1]; a small training set and a large test set."""
-    rng = as_generator(rng)
-    x_train, y_train = regression_1d(target, positive_int(n_train, "n_train"), rng=rng, noise=noise)
-    x_test, y_test = regression_1d(target, positive_int(n_test, "n_test"), rng=rng, noise=noise)
-    x_grid = np.linspace(-1, 1, 200).reshape(-1, 1)
-    return RegressionData(x_train, y_train, x_test, y_test, x_grid, target(x_grid))
-
-
-def error_vs_degree(data: RegressionData, degrees) -> tuple[np.ndarray, np.ndarray]:
-    """Training and test error of the least-squares polynomial of each degree (deck 000, Fig. 5.3).
-
-    Returns
-    -------
-    train, test : arrays of shape (len(degrees),)
-    """
-    train, test = [], []
-    for d in degrees:
-        w = fit_least_squares(polynomial_features(data.x_train, d), data.y_train)
-        train.append(mse(polynomial_features(data.x_train, d) @ w, data.y_train))
-        test.append(mse(polynomial_features(data.x_test, d) @ w, data.y_test))
-    return np.array(train), np.array(test)
-
-
-def select_degree(x, y, degrees, *, val_fraction=0.3, rng=0) -> tuple[int, np.ndarray]:
-    """Choose the degree (a hyperparameter) on a validation set held out of the training data.
-
-    The test set is never looked at: fit on the rest, measure the error on the validation part,
-    keep the degree with the smallest validation error (deck 000, "validation set").
-
-    Returns
-    -------
-    best_degree, validation_errors (one per degree)
-    """
-    x_fit, x_val, y_fit, y_val = train_test_split(x, y, test_fraction=val_fraction, rng=rng)
-    split = RegressionData(x_fit, y_fit, x_val, y_val, x_val, y_val)
-    _, val = error_vs_degree(split, degrees)
-    return int(np.asarray(degrees)[np.argmin(val)]), val
+from ..experiments.learning_machines import MAX_DEGREE, error_curves, polynomial_fit
+from ._base import Control, Explorer, figure, steady_limits
 
 
 class PolynomialFitExplorer(Explorer):
     """Fit a polynomial of degree d to n noisy points of sin(pi x); watch train and test error."""
 
+    CONTROLS = (
+        Control("degree", "int", 3, min=0, max=MAX_DEGREE, step=1, label="degree d"),
+        Control("n_train", "int", 12, min=6, max=60, step=1, label="n train"),
+    )
+
     def __init__(self, *, rng=0, noise=0.3):
+        super().__init__(figure(figsize=(8.6, 3.6)))
         self.rng, self.noise = rng, noise
-        self.degrees = np.arange(MAX_DEGREE + 1)
-        self._cache = {}  # n_train -> (data, train errors, test errors): the degree slider reuses it
-        controls = {
-            "degree": widgets.IntSlider(value=3, min=0, max=MAX_DEGREE, description="degree d"),
-            "n_train": widgets.IntSlider(value=12, min=6, max=60, description="n train"),
-        }
-        fig = figure(figsize=(10, 3.6))
-        self.ax, self.ax_err = fig.subplots(1, 2)
+        self.ax, self.ax_err = self.fig.subplots(1, 2)
         (self.test_points,) = self.ax.plot([], [], ".", color="tab:gray", alpha=0.4, label="test")
         (self.train_points,) = self.ax.plot([], [], "o", color="tab:blue", label="train")
         (self.truth,) = self.ax.plot([], [], "k:", label="sin($\\pi x$)")
         (self.fit_line,) = self.ax.plot([], [], "tab:red", lw=2, label="fit $\\hat y = w^T \\phi(x)$")
         self.ax.set(xlim=(-1, 1), ylim=(-2, 2), xlabel="x", ylabel="y")
-        self.ax.legend(loc="lower right", fontsize="small")
+        self.ax.legend(loc="lower right", fontsize="x-small")
         (self.train_curve,) = self.ax_err.plot([], [], "o-", label="training error")
         (self.test_curve,) = self.ax_err.plot([], [], "s-", label="test error")
         self.marker = self.ax_err.axvline(3, color="k", lw=1)
         self.ax_err.set(xlabel="degree d (capacity)", ylabel="MSE (with 1/2)", yscale="log",
                         xlim=(-0.5, MAX_DEGREE + 0.5))
         self.ax_err.legend(loc="upper center", fontsize="small")
-        super().__init__(controls, fig)
+        self.title = self.ax.set_title(" ", fontsize=9)
+        self.animate(self.test_points, self.train_points, self.truth, self.fit_line, self.train_curve,
+                     self.test_curve, self.marker, self.title)
 
-    def curves(self, n_train):
-        """The data and both error curves for ``n_train`` points (computed once, then cached)."""
-        def compute():
-            data = make_data(n_train, rng=self.rng, noise=self.noise)
-            return (data, *error_vs_degree(data, self.degrees))
+    def compute(self, *, degree, n_train):
+        curves = self.cached(n_train, lambda: error_curves(n_train, rng=self.rng, noise=self.noise))
+        return polynomial_fit(degree, curves)
 
-        return cached(self._cache, n_train, compute)
-
-    def update(self, *, degree, n_train):
-        data, train, test = self.curves(n_train)
-        w = fit_least_squares(polynomial_features(data.x_train, degree), data.y_train)
-        self.train_points.set_data(data.x_train[:, 0], data.y_train[:, 0])
-        self.test_points.set_data(data.x_test[:, 0], data.y_test[:, 0])
-        self.truth.set_data(data.x_grid[:, 0], data.y_grid[:, 0])
-        self.fit_line.set_data(data.x_grid[:, 0], (polynomial_features(data.x_grid, degree) @ w)[:, 0])
-        self.train_curve.set_data(self.degrees, np.maximum(train, 1e-6))  # log axis: 0 drawn as 1e-6
-        self.test_curve.set_data(self.degrees, test)
+    def draw(self, r, changed):
+        data, degree = r.data, r.degree
+        if changed in (None, "n_train"):
+            self.train_points.set_data(data.x_train[:, 0], data.y_train[:, 0])
+            self.test_points.set_data(data.x_test[:, 0], data.y_test[:, 0])
+            self.truth.set_data(data.x_grid[:, 0], data.y_grid[:, 0])
+            self.train_curve.set_data(r.degrees, np.maximum(r.train, 1e-6))  # log axis: 0 drawn as 1e-6
+            self.test_curve.set_data(r.degrees, r.test)
+            self.ax_err.set_ylim(*steady_limits(self.ax_err.get_ylim(), 1e-6, max(r.test.max(), 1.0), log=True))
+        self.fit_line.set_data(data.x_grid[:, 0], r.y_fit)
         self.marker.set_xdata([degree, degree])
-        self.ax_err.set_ylim(3e-7, max(test.max(), 1.0) * 2)
-        self.ax.set_title(f"d = {degree}: train error {train[degree]:.3f}, test error {test[degree]:.3f}")
+        self.title.set_text(f"d = {degree}: train error {r.train[degree]:.3f}, test error {r.test[degree]:.3f}")

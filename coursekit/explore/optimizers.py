@@ -1,347 +1,76 @@
-"""Optimizers on a map: paths of SGD, momentum, Nesterov, AdaGrad, RMSProp and Adam (deck 003).
+"""Views of lesson 08: optimizers' paths on a map, momentum's terminal speed, schedules.
 
-Deck 003, "Optimization": gradient descent moves quickly down the walls of a narrow valley
-but slowly along its floor; momentum ``v <- alpha v - eps g, theta <- theta + v`` builds up
-speed along consistent gradients, up to the terminal speed ``eps ||g|| / (1 - alpha)``; the
-adaptive methods divide each coordinate's step by the root of its squared gradients.
-
-Every path here is made by :mod:`coursekit.optim`'s own classes acting on a two-element
-:class:`~coursekit.module.Parameter` whose ``grad`` is set from the surface's analytic
-gradient, so the lesson draws exactly the update rules the training loop uses.
-
-Compute functions (NumPy, no widgets): the surfaces :class:`Quadratic` and :class:`Rosenbrock`,
-:class:`PathRun` / :func:`optimizer_path`, :func:`steps_to_reach`, :func:`momentum_speeds`,
-:func:`schedule_curves` and :func:`epochs_vs_iterations`. Views: :class:`QuadraticPathExplorer`,
-:class:`RosenbrockPathExplorer`, :class:`TerminalSpeedExplorer`, :class:`ScheduleExplorer`.
+The computations are :mod:`coursekit.experiments.optimizers`.
 """
 from __future__ import annotations
 
-import ipywidgets as widgets
 import numpy as np
 
-from .._checks import finite_float, float_array, positive_int
-from ..module import Parameter
-from ..optim import SGD, AdaGrad, Adam, RMSProp
-from ..schedules import CosineDecay, ExponentialDecay, LinearDecay, StepDecay
-from ..training import iterations_per_epoch
-from ._base import Explorer, figure
+from ..experiments.optimizers import (ADAPTIVE, OPTIMIZERS, USES_ALPHA, PathRun, Quadratic, Rosenbrock,
+                                      optimizer_paths, schedule_view, schedules_to_one_percent, speed_curve)
+from ._base import Control, Explorer, figure, steady_limits
 
 
-# -- compute: the surfaces -----------------------------------------------------------------
-class Quadratic:
-    """The ill-conditioned bowl ``f(theta) = 1/2 theta^T A theta`` with ``A = diag(1, kappa)``.
-
-    Shapes
-    ------
-    theta: (2,) or (..., 2) -> f: () or (...); gradient ``A theta``: (2,).
-
-    Its Hessian is A, with eigenvalues 1 and kappa (the condition number): plain gradient
-    descent ``theta <- (I - eps A) theta`` converges exactly when ``eps < 2 / lambda_max``.
-    """
-
-    start = np.array([-2.0, 1.0])
-    minimum = np.zeros(2)
-    extent = (-2.5, 2.5, -1.5, 1.5)
-
-    def __init__(self, kappa: float = 25.0):
-        self.kappa = finite_float(kappa, "kappa", low=1.0)
-        self.A = np.diag([1.0, self.kappa])
-        self._eigenvalues = np.diag(self.A).copy()
-
-    def value(self, theta) -> np.ndarray:
-        theta = np.asarray(theta, dtype=float)
-        return 0.5 * (theta[..., 0] ** 2 + self.kappa * theta[..., 1] ** 2)
-
-    def gradient(self, theta, out=None) -> np.ndarray:
-        return np.multiply(self._eigenvalues, theta, out=out)  # A theta, A diagonal
-
-    def level_curve(self, c: float, n: int = 100) -> np.ndarray:
-        """The ellipse ``f = c``: ``(sqrt(2c) cos t, sqrt(2c / kappa) sin t)``, shape (n, 2)."""
-        t = np.linspace(0, 2 * np.pi, n)
-        return np.column_stack([np.sqrt(2 * c) * np.cos(t), np.sqrt(2 * c / self.kappa) * np.sin(t)])
-
-    def __repr__(self) -> str:
-        return f"Quadratic(kappa={self.kappa:g})"
-
-
-class Rosenbrock:
-    """Rosenbrock's banana valley ``f(x, y) = (1 - x)^2 + 100 (y - x^2)^2``, minimum at (1, 1).
-
-    Shapes
-    ------
-    theta: (2,) or (..., 2) -> f: () or (...); gradient: (2,).
-
-    Math
-    ----
-    ``df/dx = -2 (1 - x) - 400 x (y - x^2)``, ``df/dy = 200 (y - x^2)``. The floor of the
-    curved valley y = x^2 is nearly flat while its walls are steep (Hessian eigenvalues about
-    1000 and 0.4 at the minimum), the situation deck 003's momentum slides describe.
-    """
-
-    start = np.array([-1.2, 1.0])
-    minimum = np.ones(2)
-    extent = (-2.0, 2.0, -1.0, 3.0)
-
-    def value(self, theta) -> np.ndarray:
-        theta = np.asarray(theta, dtype=float)
-        x, y = theta[..., 0], theta[..., 1]
-        return (1 - x) ** 2 + 100 * (y - x ** 2) ** 2
-
-    def gradient(self, theta, out=None) -> np.ndarray:
-        x, y = float(theta[0]), float(theta[1])
-        out = np.empty(2) if out is None else out
-        out[0] = -2 * (1 - x) - 400 * x * (y - x * x)
-        out[1] = 200 * (y - x * x)
-        return out
-
-    def __repr__(self) -> str:
-        return "Rosenbrock()"
-
-
-# -- compute: optimizer paths --------------------------------------------------------------
-# The six panels: label -> (params, eps, alpha) -> a coursekit optimizer. Only momentum and
-# Nesterov read alpha; RMSProp and Adam keep coursekit's (PyTorch's) default decay rates.
-OPTIMIZERS = {
-    "SGD": lambda params, lr, alpha: SGD(params, lr),
-    "momentum": lambda params, lr, alpha: SGD(params, lr, momentum=alpha),
-    # Nesterov with alpha = 0 is plain SGD (and SGD refuses nesterov=True without momentum).
-    "Nesterov": lambda params, lr, alpha: SGD(params, lr, momentum=alpha, nesterov=bool(alpha > 0)),
-    "AdaGrad": lambda params, lr, alpha: AdaGrad(params, lr),
-    "RMSProp": lambda params, lr, alpha: RMSProp(params, lr),
-    "Adam": lambda params, lr, alpha: Adam(params, lr),
-}
-USES_ALPHA = ("momentum", "Nesterov")
-# For SGD eps multiplies the gradient (safe below 2 / lambda_max); for these three the step is
-# about eps per coordinate whatever the gradient's size, so the explorers give them their own eps.
-ADAPTIVE = ("AdaGrad", "RMSProp", "Adam")
-# A path that leaves this radius has diverged; it stops there (NaN afterwards) instead of
-# overflowing to inf.
-ESCAPE_RADIUS = 1e6
-
-
-class PathRun:
-    """One optimizer on one surface, advanced step by step and resumable.
-
-    ``advance(steps)`` continues from where the last call stopped, so a longer path costs
-    only the extra steps (the explorer's steps slider relies on this).
-
-    Parameters
-    ----------
-    surface : Quadratic or Rosenbrock (anything with ``gradient(theta, out)`` and ``start``)
-    make_optimizer : callable
-        ``make_optimizer([param]) -> Optimizer``, e.g. ``lambda p: SGD(p, lr=0.02, momentum=0.9)``.
-    theta0 : array (2,), optional
-        Start; the surface's ``start`` by default.
-
-    Attributes
-    ----------
-    path : ndarray (k + 1, 2)
-        theta_0 ... theta_k so far; rows after an escape beyond ``ESCAPE_RADIUS`` are NaN.
-    diverged : bool
-    """
-
-    def __init__(self, surface, make_optimizer, theta0=None):
-        theta0 = surface.start if theta0 is None else float_array(theta0, "theta0", ndim=1)
-        self.surface = surface
-        self.param = Parameter(np.array(theta0, dtype=float))
-        self.optimizer = make_optimizer([self.param])
-        self.path = self.param.data.copy()[None, :]
-        self.diverged = False
-
-    def advance(self, steps: int) -> np.ndarray:
-        """Run until the path has ``steps`` steps; return ``path[:steps + 1]``."""
-        steps = positive_int(steps, "steps")
-        done = len(self.path) - 1
-        if steps > done:
-            new = np.full((steps - done, 2), np.nan)
-            theta, g, grad, step = self.param.data, self.param.grad, self.surface.gradient, self.optimizer.step
-            for i in range(steps - done):
-                if self.diverged:
-                    break
-                grad(theta, out=g)
-                step()
-                new[i] = theta
-                x, y = new[i]  # Python floats: a cheaper test than NumPy reductions
-                self.diverged = not (abs(x) < ESCAPE_RADIUS and abs(y) < ESCAPE_RADIUS)
-            self.path = np.concatenate([self.path, new])
-        return self.path[:steps + 1]
-
-
-def optimizer_path(surface, name: str, lr: float, steps: int, *, alpha: float = 0.9,
-                   theta0=None) -> np.ndarray:
-    """The iterates theta_0 ... theta_steps of optimizer ``name`` with learning rate ``lr``.
-
-    Parameters
-    ----------
-    surface : Quadratic or Rosenbrock
-    name : one of ``OPTIMIZERS`` ("SGD", "momentum", "Nesterov", "AdaGrad", "RMSProp", "Adam")
-    lr : float > 0
-        epsilon.
-    steps : int >= 1
-    alpha : float in [0, 1)
-        Momentum (momentum and Nesterov only).
-
-    Shapes
-    ------
-    returns (steps + 1, 2); NaN rows once the path has left ``ESCAPE_RADIUS`` (diverged).
-    """
-    if name not in OPTIMIZERS:
-        raise ValueError(f"name must be one of {list(OPTIMIZERS)}, got {name!r}")
-    lr = finite_float(lr, "lr", low=0.0, low_open=True)
-    return PathRun(surface, lambda params: OPTIMIZERS[name](params, lr, alpha), theta0).advance(steps)
-
-
-def distances(path, minimum) -> np.ndarray:
-    """``||theta_k - theta*||`` along a path (NaN where the path has diverged); shape (k + 1,)."""
-    return np.linalg.norm(np.asarray(path) - minimum, axis=-1)
-
-
-def steps_to_reach(path, minimum, tol: float) -> int | None:
-    """First k with ``||theta_k - theta*|| < tol``, or None if the path never gets there."""
-    hits = np.flatnonzero(distances(path, minimum) < tol)
-    return int(hits[0]) if hits.size else None
-
-
-def momentum_speeds(alpha: float, lr: float, steps: int, g=(1.0, 2.0), *, optimizer=SGD) -> np.ndarray:
-    """Speeds ``||v_k|| = ||theta_k - theta_(k-1)||`` of SGD with momentum under a constant gradient.
-
-    Deck 003, "Momentum: step sizes": if every step sees the same g, then
-    ``v_k = -eps g (1 + alpha + ... + alpha^(k-1))``, so the speed grows to the terminal speed
-    ``eps ||g|| / (1 - alpha)`` (10 times plain SGD's ``eps ||g||`` for alpha = 0.9).
-
-    ``optimizer`` is any class called as ``optimizer(params, lr, momentum=alpha)`` (SGD by
-    default; the tests pass a deliberately different momentum form).
-
-    Shapes
-    ------
-    returns (steps,): the speed after steps 1 ... steps.
-    """
-    alpha = finite_float(alpha, "alpha", low=0.0, high=1.0, high_open=True)
-    lr = finite_float(lr, "lr", low=0.0, low_open=True)
-    steps = positive_int(steps, "steps")
-    g = float_array(g, "g", ndim=1)
-    p = Parameter(np.zeros_like(g))
-    opt = optimizer([p], lr, momentum=alpha)
-    thetas = np.empty((steps + 1, g.size))
-    thetas[0] = p.data
-    for k in range(steps):
-        p.grad[...] = g
-        opt.step()
-        thetas[k + 1] = p.data
-    return np.linalg.norm(np.diff(thetas, axis=0), axis=1)
-
-
-def terminal_speed(alpha: float, lr: float, g=(1.0, 2.0)) -> float:
-    """The deck's ``eps ||g|| / (1 - alpha)``."""
-    return lr * float(np.linalg.norm(g)) / (1 - alpha)
-
-
-# -- compute: schedules and epochs ---------------------------------------------------------
-def schedules_to_one_percent(lr0: float, tau: int) -> dict:
-    """Four of :mod:`coursekit.schedules`' decays, each reaching eps_tau = 1 % of eps_0 at step tau.
-
-    Linear (the deck's), step (four stages of tau // 4 steps, each multiplying by 0.01^(1/4),
-    so exactly 1 % at k = 4 (tau // 4), which is tau when 4 divides it), exponential
-    (gamma = 0.01^(1/tau)) and cosine. Linear and cosine stay at eps_tau after tau; step and
-    exponential keep decaying.
-    """
-    lr0 = finite_float(lr0, "lr0", low=0.0, low_open=True)
-    tau = positive_int(tau, "tau")
-    if tau < 4:
-        raise ValueError(f"tau must be at least 4 (the step schedule has four stages), got {tau}")
-    lr_tau = 0.01 * lr0
-    return {
-        "linear (deck 003)": LinearDecay(lr0, lr_tau, tau),
-        "step": StepDecay(lr0, tau // 4, 0.01 ** 0.25),
-        "exponential": ExponentialDecay(lr0, 0.01 ** (1 / tau)),
-        "cosine": CosineDecay(lr0, tau, lr_min=lr_tau),
-    }
-
-
-def schedule_curves(schedules: dict, n_steps: int) -> dict:
-    """``{name: array of schedule(k) for k = 0 ... n_steps - 1}``."""
-    n_steps = positive_int(n_steps, "n_steps")
-    return {name: np.array([s(k) for k in range(n_steps)]) for name, s in schedules.items()}
-
-
-def epochs_vs_iterations(N: int, batch_sizes, epochs: int) -> list[dict]:
-    """Rows ``{"B", "iterations per epoch", "iterations"}`` for ``epochs`` passes over N examples.
-
-    B = N is batch gradient descent (one update per epoch); B = 1 is the deck's one-example SGD.
-    """
-    epochs = positive_int(epochs, "epochs")
-    rows = []
-    for B in batch_sizes:
-        per_epoch = iterations_per_epoch(N, B)
-        rows.append({"B": B, "iterations per epoch": per_epoch, "iterations": epochs * per_epoch})
-    return rows
-
-
-# -- views ---------------------------------------------------------------------------------
 class _PathExplorer(Explorer):
     """The six optimizers' paths over a surface's contours, and their distance to the minimum.
 
     Controls shared by both surfaces: ``lr`` (eps of SGD, momentum and Nesterov),
-    ``lr_adaptive`` (eps of AdaGrad, RMSProp and Adam), ``alpha`` and ``steps``.
-    Paths are cached per (optimizer, its eps, alpha if it reads alpha, surface) as resumable
-    :class:`PathRun` objects, so a callback only computes what the moved slider changed: the
-    steps slider extends or cuts cached paths, alpha reruns momentum and Nesterov, each eps
-    reruns its three optimizers.
+    ``lr_adaptive`` (eps of AdaGrad, RMSProp and Adam), ``alpha`` (momentum) and ``steps``.
+    Paths are kept in the bounded cache per (optimizer, its eps, alpha if it reads alpha,
+    surface) as resumable :class:`PathRun` objects, so a callback only computes what the moved
+    slider changed: the steps slider extends or cuts cached paths, alpha reruns momentum and
+    Nesterov, each eps reruns its three optimizers.
     """
 
     STEPS_MAX = 300
     CACHE_SIZE = 200
 
-    def __init__(self, controls: dict):
-        fig = figure(figsize=(13, 5.6))
-        grid = fig.add_gridspec(2, 4)
-        self._runs = {}
+    def __init__(self, surface):
+        super().__init__(figure(figsize=(8.6, 4.4)))
+        fig = self.fig
+        grid = fig.add_gridspec(2, 4, width_ratios=(1, 1, 1, 1.25))
         self.paths, self.titles, self.panels = {}, {}, {}
         for i, name in enumerate(OPTIMIZERS):
             ax = fig.add_subplot(grid[i // 3, i % 3])
-            self._draw_contours(ax)
-            (self.paths[name],) = ax.plot([], [], ".-", color=f"C{i}", lw=1, ms=3)
-            ax.plot(*self._surface().minimum, "k*", ms=10)
-            ax.plot(*self._surface().start, "ko", ms=4)
-            x0, x1, y0, y1 = self._surface().extent
+            self._draw_contours(ax, surface)
+            (self.paths[name],) = ax.plot([], [], ".-", color=f"C{i}", lw=1, ms=2)
+            ax.plot(*surface.minimum, "k*", ms=8)
+            ax.plot(*surface.start, "ko", ms=3)
+            x0, x1, y0, y1 = surface.extent
             ax.set(xlim=(x0, x1), ylim=(y0, y1), xticks=[], yticks=[])
-            self.titles[name] = ax.set_title(name, fontsize=9)
+            self.titles[name] = ax.set_title(name, fontsize=8)
             self.panels[name] = ax
         self.ax_dist = fig.add_subplot(grid[:, 3])
         self.dist_lines = {name: self.ax_dist.semilogy([], [], color=f"C{i}", label=name)[0]
                            for i, name in enumerate(OPTIMIZERS)}
         self.ax_dist.set(xlabel="step k", ylabel=r"$\|\theta_k - \theta^*\|$", ylim=(1e-6, 1e4))
         self.ax_dist.legend(fontsize=7, loc="lower left")
-        super().__init__(controls, fig)
+        self.animate(*self.paths.values(), *self.titles.values(), *self.dist_lines.values())
 
-    def _surface(self):
+    def _surface(self, **values):
         raise NotImplementedError
 
-    def _draw_contours(self, ax):
+    def _draw_contours(self, ax, surface):
         raise NotImplementedError
 
-    def run(self, name: str, lr: float, alpha: float) -> PathRun:
+    def run(self, name: str, lr: float, alpha: float, surface) -> PathRun:
         """The cached resumable run of optimizer ``name`` (made on first use)."""
-        surface = self._surface()
         key = (name, lr, alpha if name in USES_ALPHA else None, repr(surface))
-        if key not in self._runs:
-            if len(self._runs) >= self.CACHE_SIZE:
-                self._runs.clear()
-            self._runs[key] = PathRun(surface, lambda params: OPTIMIZERS[name](params, lr, alpha))
-        return self._runs[key]
+        return self.cached(key, lambda: PathRun(surface, lambda params: OPTIMIZERS[name](params, lr, alpha)))
 
-    def update(self, *, lr, lr_adaptive, alpha, steps) -> None:
-        minimum = self._surface().minimum
-        k = np.arange(steps + 1)
+    def compute(self, *, lr, lr_adaptive, alpha, steps, **surface_values):
+        surface = self._surface(**surface_values)
+        return optimizer_paths({name: self.run(name, lr_adaptive if name in ADAPTIVE else lr, alpha, surface)
+                                for name in OPTIMIZERS}, steps)
+
+    def draw(self, r, changed):
+        k = np.arange(r.steps + 1)
         for name in OPTIMIZERS:
-            run = self.run(name, lr_adaptive if name in ADAPTIVE else lr, alpha)
-            path = run.advance(steps)
+            path = r.paths[name]
             self.paths[name].set_data(path[:, 0], path[:, 1])
-            d = distances(path, minimum)
-            self.dist_lines[name].set_data(k, d)
-            end = "diverged" if np.isnan(d[-1]) else f"{d[-1]:.1e} from θ*"
-            self.titles[name].set_text(f"{name}: {end}")
-        self.ax_dist.set_xlim(0, steps)
+            self.dist_lines[name].set_data(k, r.distances[name])
+            self.titles[name].set_text(f"{name}: {r.end(name)}")
+        self.ax_dist.set_xlim(*steady_limits(self.ax_dist.get_xlim(), 0, r.steps))
 
 
 class QuadraticPathExplorer(_PathExplorer):
@@ -351,82 +80,75 @@ class QuadraticPathExplorer(_PathExplorer):
     """
 
     N_LEVELS = 7
+    CONTROLS = (
+        Control("lr", "log", 0.02, min=1e-3, max=10 ** -0.7, step=0.05, label="ε SGD"),
+        Control("lr_adaptive", "log", 0.1, min=1e-3, max=1.0, step=0.05, label="ε adaptive"),
+        Control("alpha", "float", 0.9, min=0.0, max=0.95, step=0.05, label="α (momentum)"),
+        Control("steps", "int", 100, min=1, max=_PathExplorer.STEPS_MAX, step=1),
+        Control("kappa", "float", 25.0, min=1.0, max=50.0, step=1.0, label="κ = λmax/λmin"),
+    )
 
     def __init__(self):
-        controls = {
-            "lr": widgets.FloatLogSlider(value=0.02, base=10, min=-3, max=-0.7, step=0.05,
-                                         description="ε SGD"),
-            "lr_adaptive": widgets.FloatLogSlider(value=0.1, base=10, min=-3, max=0, step=0.05,
-                                                  description="ε adaptive"),
-            "alpha": widgets.FloatSlider(value=0.9, min=0.0, max=0.95, step=0.05, description="α"),
-            "steps": widgets.IntSlider(value=100, min=1, max=self.STEPS_MAX, description="steps"),
-            "kappa": widgets.FloatSlider(value=25.0, min=1.0, max=50.0, step=1.0,
-                                         description="κ = λmax/λmin"),
-        }
-        self._quadratic = Quadratic(controls["kappa"].value)
-        self._level_lines, self._drawn_kappa = [], None
-        super().__init__(controls)
+        self._level_lines = []
+        super().__init__(Quadratic(25.0))
 
-    def _surface(self):
-        return self._quadratic
+    def _surface(self, *, kappa):
+        return self.cached(("surface", kappa), lambda: Quadratic(kappa))
 
-    def _draw_contours(self, ax):
+    def _draw_contours(self, ax, surface):
         self._level_lines.append([ax.plot([], [], color="0.75", lw=0.8)[0] for _ in range(self.N_LEVELS)])
+        self.animate(*self._level_lines[-1])
 
-    def update(self, *, lr, lr_adaptive, alpha, steps, kappa) -> None:
-        if kappa != self._quadratic.kappa or self._drawn_kappa is None:
-            q = self._quadratic = Quadratic(kappa)
+    def draw(self, r, changed):
+        if changed in (None, "kappa"):
+            q = self._surface(kappa=self.controls["kappa"].value)
             f0 = float(q.value(q.start))
             # level sets through the start, then each at a quarter of the previous value
             ellipses = [q.level_curve(f0 * 4.0 ** -j) for j in range(self.N_LEVELS)]
             for lines in self._level_lines:
                 for line, ellipse in zip(lines, ellipses):
                     line.set_data(ellipse[:, 0], ellipse[:, 1])
-            self._drawn_kappa = kappa
-        super().update(lr=lr, lr_adaptive=lr_adaptive, alpha=alpha, steps=steps)
+        super().draw(r, changed)
 
 
 class RosenbrockPathExplorer(_PathExplorer):
     """Paths on Rosenbrock's valley from (-1.2, 1), with sliders eps, alpha and steps."""
 
     STEPS_MAX = 500
+    CONTROLS = (
+        Control("lr", "log", 1e-3, min=1e-4, max=10 ** -2.5, step=0.05, label="ε SGD"),
+        Control("lr_adaptive", "log", 0.1, min=1e-3, max=10 ** -0.5, step=0.05, label="ε adaptive"),
+        Control("alpha", "float", 0.9, min=0.0, max=0.95, step=0.05, label="α (momentum)"),
+        Control("steps", "int", 200, min=1, max=STEPS_MAX, step=1),
+    )
 
     def __init__(self):
-        controls = {
-            "lr": widgets.FloatLogSlider(value=1e-3, base=10, min=-4, max=-2.5, step=0.05,
-                                         description="ε SGD"),
-            "lr_adaptive": widgets.FloatLogSlider(value=0.1, base=10, min=-3, max=-0.5, step=0.05,
-                                                  description="ε adaptive"),
-            "alpha": widgets.FloatSlider(value=0.9, min=0.0, max=0.95, step=0.05, description="α"),
-            "steps": widgets.IntSlider(value=200, min=1, max=self.STEPS_MAX, description="steps"),
-        }
         self._rosenbrock = Rosenbrock()
-        x0, x1, y0, y1 = self._rosenbrock.extent
-        xx, yy = np.meshgrid(np.linspace(x0, x1, 200), np.linspace(y0, y1, 200))
-        self._grid = (xx, yy, self._rosenbrock.value(np.stack([xx, yy], axis=-1)))
-        super().__init__(controls)
+        super().__init__(self._rosenbrock)
 
     def _surface(self):
         return self._rosenbrock
 
-    def _draw_contours(self, ax):
-        ax.contour(*self._grid, levels=np.logspace(-1, 3.5, 12), colors="0.75", linewidths=0.8)
+    def _draw_contours(self, ax, surface):
+        x0, x1, y0, y1 = surface.extent
+        xx, yy = np.meshgrid(np.linspace(x0, x1, 200), np.linspace(y0, y1, 200))
+        ax.contour(xx, yy, surface.value(np.stack([xx, yy], axis=-1)), levels=np.logspace(-1, 3.5, 12),
+                   colors="0.75", linewidths=0.8)
 
 
 class TerminalSpeedExplorer(Explorer):
     """Momentum under a constant gradient: the speed ||v_k|| rises to eps ||g|| / (1 - alpha)."""
 
     STEPS = 1000
+    CONTROLS = (
+        Control("alpha", "float", 0.9, min=0.0, max=0.99, step=0.01, label="α (momentum)"),
+        Control("lr", "log", 0.01, min=1e-3, max=1e-1, step=0.1, label="ε (lr)"),
+    )
 
     def __init__(self, g=(1.0, 2.0)):
+        super().__init__(figure(figsize=(7, 3.2)))
         self.g = g
-        controls = {
-            "alpha": widgets.FloatSlider(value=0.9, min=0.0, max=0.99, step=0.01, description="α"),
-            "lr": widgets.FloatLogSlider(value=0.01, base=10, min=-3, max=-1, step=0.1,
-                                         description="ε (lr)"),
-        }
-        fig = figure(figsize=(7, 3.2))
-        ax = fig.subplots()
+        ax = self.fig.subplots()
         k = np.arange(1, self.STEPS + 1)
         (self.speed_line,) = ax.plot(k, np.zeros(self.STEPS), color="C1", label=r"momentum: $\|v_k\|$")
         (self.terminal_line,) = ax.plot([1, self.STEPS], [0, 0], "k--",
@@ -434,32 +156,32 @@ class TerminalSpeedExplorer(Explorer):
         (self.sgd_line,) = ax.plot([1, self.STEPS], [0, 0], color="C0", label=r"plain SGD: $\epsilon\|g\|$")
         ax.set(xscale="log", xlabel="step k", ylabel="speed per step")
         ax.legend(fontsize=8, loc="upper left")
-        self.ax, self.info = ax, ax.set_title("")
-        super().__init__(controls, fig)
+        self.ax, self.info = ax, ax.set_title(" ", fontsize=10)
+        self.animate(self.speed_line, self.terminal_line, self.sgd_line, self.info)
 
-    def update(self, *, alpha, lr) -> None:
-        speeds = momentum_speeds(alpha, lr, self.STEPS, self.g)
-        terminal = terminal_speed(alpha, lr, self.g)
-        self.speed_line.set_ydata(speeds)
-        self.terminal_line.set_ydata([terminal, terminal])
-        self.sgd_line.set_ydata([terminal * (1 - alpha)] * 2)
-        self.ax.set_ylim(0, 1.15 * terminal)
-        self.info.set_text(f"1/(1-α) = {1 / (1 - alpha):.3g} times plain SGD's speed")
+    def compute(self, *, alpha, lr):
+        return speed_curve(alpha, lr, self.STEPS, self.g)
+
+    def draw(self, r, changed):
+        self.speed_line.set_ydata(r.speeds)
+        self.terminal_line.set_ydata([r.terminal, r.terminal])
+        self.sgd_line.set_ydata([r.sgd] * 2)
+        self.ax.set_ylim(*steady_limits(self.ax.get_ylim(), 0, 1.15 * r.terminal))
+        self.info.set_text(f"1/(1-α) = {1 / (1 - r.alpha):.3g} times plain SGD's speed")
 
 
 class ScheduleExplorer(Explorer):
     """Learning-rate schedules eps_k from :mod:`coursekit.schedules`, all reaching 1 % of eps_0 at tau."""
 
     N_STEPS = 1000
+    CONTROLS = (
+        Control("lr0", "log", 0.1, min=1e-3, max=1.0, step=0.1, label="ε₀"),
+        Control("tau", "int", 500, min=100, max=N_STEPS, step=4, label="τ"),
+    )
 
     def __init__(self):
-        controls = {
-            "lr0": widgets.FloatLogSlider(value=0.1, base=10, min=-3, max=0, step=0.1,
-                                          description="ε₀"),
-            "tau": widgets.IntSlider(value=500, min=100, max=self.N_STEPS, step=4, description="τ"),
-        }
-        fig = figure(figsize=(7, 3.2))
-        ax = fig.subplots()
+        super().__init__(figure(figsize=(7, 3.2)))
+        ax = self.fig.subplots()
         k = np.arange(self.N_STEPS)
         self.lines = {name: ax.plot(k, np.zeros(self.N_STEPS), label=name)[0]
                       for name in schedules_to_one_percent(1.0, 4)}
@@ -467,11 +189,13 @@ class ScheduleExplorer(Explorer):
         ax.set(xlabel="step k", ylabel=r"learning rate $\epsilon_k$")
         ax.legend(fontsize=8)
         self.ax = ax
-        super().__init__(controls, fig)
+        self.animate(*self.lines.values(), self.tau_line)
 
-    def update(self, *, lr0, tau) -> None:
-        curves = schedule_curves(schedules_to_one_percent(lr0, tau), self.N_STEPS)
-        for name, values in curves.items():
+    def compute(self, *, lr0, tau):
+        return schedule_view(lr0, tau, self.N_STEPS)
+
+    def draw(self, r, changed):
+        for name, values in r.curves.items():
             self.lines[name].set_ydata(values)
-        self.tau_line.set_xdata([tau, tau])
-        self.ax.set_ylim(0, 1.05 * lr0)
+        self.tau_line.set_xdata([r.tau, r.tau])
+        self.ax.set_ylim(*steady_limits(self.ax.get_ylim(), 0, 1.05 * r.lr0))

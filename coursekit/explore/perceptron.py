@@ -1,158 +1,15 @@
-"""The perceptron, one update at a time (deck 000 "Perceptron", deck 001 "perceptron error").
+"""View of lesson 02: step through the perceptron's updates on a data set of your choice.
 
-Compute functions (NumPy, no widgets): :func:`add_bias` (the bias trick), :func:`perceptron_error`,
-:func:`misclassified` and :func:`perceptron` (the learning algorithm, recording every update).
-:class:`PerceptronExplorer` steps through the recorded updates with a slider.
-
-Labels are ``y in {-1, +1}`` as in the decks; :func:`signed_labels` converts 0/1 labels.
+The computation is :mod:`coursekit.experiments.perceptron`.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-import ipywidgets as widgets
 import numpy as np
 
-from .._checks import as_generator, finite_float, float_array, positive_int
-from ..datasets import blobs, xor
-from ..losses import BCEWithLogitsLoss
-from ..mlp import MLP
-from ..optim import SGD
+from .._checks import positive_int
+from ..experiments.perceptron import add_bias, default_datasets, perceptron_runs, perceptron_step
 from ..plotting import decision_boundary
-from ..training import fit
-from ._base import Explorer, figure
-
-SEPARABLE_CENTERS = ((1.0, 3.0), (3.0, 2.0))  # two clusters away from the origin: the bias matters
-
-
-def default_datasets(rng=0) -> dict:
-    """The lesson's two data sets: 40 linearly separable points and the four XOR points."""
-    return {"separable": blobs(40, rng=rng, centers=np.array(SEPARABLE_CENTERS), spread=0.7),
-            "XOR": xor()}
-
-
-def signed_labels(y) -> np.ndarray:
-    """0/1 class labels -> -1/+1, the perceptron's convention."""
-    y = np.asarray(y)
-    if y.dtype.kind not in "biu" or not np.isin(y, (0, 1)).all():
-        raise ValueError(f"y must hold 0/1 class labels, got values {np.unique(y)[:5]}")
-    return 2 * y.astype(int) - 1
-
-
-def add_bias(X) -> np.ndarray:
-    """The bias trick (deck 001): x~ = [1, x], so that w~^T x~ = w^T x - beta with w~ = [-beta, w].
-
-    Shapes
-    ------
-    X: (n, d) -> (n, d + 1), the column of ones first.
-    """
-    X = float_array(X, "X", ndim=2)
-    return np.column_stack([np.ones(len(X)), X])
-
-
-def _check(w, X, y):
-    X = float_array(X, "X", ndim=2)
-    w = float_array(w, "w", ndim=1)
-    if w.shape[0] != X.shape[1]:
-        raise ValueError(f"w must have {X.shape[1]} entries (one per column of X), got {w.shape[0]}")
-    y = np.asarray(y)
-    if y.shape != (len(X),) or not np.isin(y, (-1, 1)).all():
-        raise ValueError(f"y must be {len(X)} labels in {{-1, +1}}, got {np.unique(y)[:5]} of shape {y.shape}")
-    return w, X, y
-
-
-def misclassified(w, X, y) -> np.ndarray:
-    """Indices m with y_m w^T x_m <= 0 (a point on the boundary counts as wrong, as in deck 000)."""
-    w, X, y = _check(w, X, y)
-    return np.flatnonzero(y * (X @ w) <= 0)
-
-
-def perceptron_error(w, X, y) -> float:
-    """E_P(w) = - sum_{m in M} w^T x_m y_m over the misclassified set M (deck 001, eq. 1).
-
-    It is >= 0, and 0 exactly when every point is on its side or on the boundary.
-    """
-    w, X, y = _check(w, X, y)
-    margins = y * (X @ w)
-    return float(np.sum(-margins[margins <= 0]))  # an empty sum is +0.0, not -0.0
-
-
-@dataclass
-class PerceptronRun:
-    """What :func:`perceptron` did.
-
-    Attributes
-    ----------
-    weights : (n_updates + 1, d) array, ``weights[k]`` is w after k updates (``weights[0] = 0``).
-    picked : (n_updates,) int array, the example that caused each update.
-    converged : bool, True if a whole epoch passed without an update.
-    epochs : int, epochs run.
-    """
-
-    weights: np.ndarray
-    picked: np.ndarray
-    converged: bool
-    epochs: int
-
-    @property
-    def n_updates(self) -> int:
-        return len(self.picked)
-
-
-def perceptron(X, y, *, lr=1.0, max_epochs=100, rng) -> PerceptronRun:
-    """The perceptron learning algorithm of deck 000, recording w after every update.
-
-    Math
-    ----
-    w <- 0; each epoch, in shuffled order: if y_i w^T x_i <= 0 then w <- w + r y_i x_i.
-    This is stochastic gradient descent on E_P, whose gradient at x_m is -y_m x_m (deck 001).
-    Stops after an epoch without updates (then every point is classified correctly) or after
-    ``max_epochs``.
-
-    Parameters
-    ----------
-    X : (n, d) array, already with the bias column if you want an offset (:func:`add_bias`).
-    y : (n,) labels in {-1, +1}.
-    lr : float > 0, the step r (with w starting at 0 it only scales w, never the boundary).
-    max_epochs : int
-    rng : numpy.random.Generator or int, for the shuffles.
-    """
-    X = float_array(X, "X", ndim=2)
-    w, X, y = _check(np.zeros(X.shape[1]), X, y)
-    lr = finite_float(lr, "lr", low=0.0, low_open=True)
-    max_epochs, rng = positive_int(max_epochs, "max_epochs"), as_generator(rng)
-    weights, picked = [w.copy()], []
-    for epoch in range(1, max_epochs + 1):
-        updates = 0
-        for i in rng.permutation(len(X)):
-            if y[i] * (X[i] @ w) <= 0:
-                w = w + lr * y[i] * X[i]
-                weights.append(w)
-                picked.append(i)
-                updates += 1
-        if updates == 0:
-            return PerceptronRun(np.array(weights), np.array(picked, dtype=int), True, epoch)
-    return PerceptronRun(np.array(weights), np.array(picked, dtype=int), False, max_epochs)
-
-
-def logistic_regression(X, y, *, epochs=500, lr=2.0, rng=0):
-    """Logistic regression (deck 001): p(class 1 | x) = sigma(w^T x + b), trained by full-batch
-    gradient descent on the cross-entropy. It is ``MLP([d, 1])``: one Linear layer, no hidden one.
-
-    Returns
-    -------
-    (model, History) ; ``model(X)`` gives the logit w^T x + b.
-    """
-    X = float_array(X, "X", ndim=2)
-    model = MLP([X.shape[1], 1], rng=rng)
-    history = fit(model, BCEWithLogitsLoss(), SGD(model.parameters(), lr=lr), X, y, epochs=epochs,
-                  batch_size=len(X), rng=0, progress=False)
-    return model, history
-
-
-def error_counts(run: PerceptronRun, X, y) -> np.ndarray:
-    """Number of misclassified points after each update, shape (n_updates + 1,)."""
-    return (y[None, :] * (run.weights @ np.asarray(X).T) <= 0).sum(axis=1)
+from ._base import Control, Explorer, figure
 
 
 class PerceptronExplorer(Explorer):
@@ -160,61 +17,51 @@ class PerceptronExplorer(Explorer):
 
     Parameters
     ----------
-    datasets : dict name -> (X, y), default :func:`default_datasets`
+    datasets : dict name -> (X, y), default :func:`~coursekit.experiments.perceptron.default_datasets`
         2-D data with 0/1 labels; the bias column is added here.
     max_updates : int
         Range of the step slider; a run that converged earlier stays at its final w.
     rng : seed of the shuffles.
     """
 
+    CONTROLS = (
+        Control("data", "select", "separable", options=(("separable", "separable"), ("XOR", "XOR"))),
+        Control("step", "int", 10, min=0, max=60, step=1, label="update k"),
+    )
+
     def __init__(self, datasets: dict | None = None, *, max_updates=60, rng=0):
         datasets = default_datasets() if datasets is None else datasets
-        if not isinstance(datasets, dict) or not datasets:
-            raise TypeError(f"datasets must be a non-empty dict name -> (X, y), got {datasets!r}")
-        max_updates, rng = positive_int(max_updates, "max_updates"), as_generator(rng)
-        self.runs = {}
-        for name, (X, y) in datasets.items():
-            Xb, s = add_bias(X), signed_labels(y)
-            # each epoch without convergence makes >= 1 update, so this many epochs fill the slider
-            run = perceptron(Xb, s, max_epochs=max_updates, rng=rng)
-            self.runs[name] = (np.asarray(X, float), np.asarray(y), Xb, s, run, error_counts(run, Xb, s))
-        controls = {
-            "data": widgets.Dropdown(options=list(datasets), description="data"),
-            "step": widgets.IntSlider(value=min(10, max_updates), min=0, max=max_updates,
-                                      description="update k"),
-        }
-        fig = figure(figsize=(9, 3.6))
-        self.ax, self.ax_err = fig.subplots(1, 2)
-        first_X, first_y = datasets[next(iter(datasets))]
-        self.boundary = decision_boundary(self.ax, lambda P: np.zeros(len(P)), first_X, first_y,
+        self.runs = perceptron_runs(datasets, max_updates=max_updates, rng=rng)
+        max_updates = positive_int(max_updates, "max_updates")
+        names = list(self.runs)
+        super().__init__(figure(figsize=(8.6, 3.6)), controls=(
+            Control("data", "select", names[0], options=tuple((n, n) for n in names)),
+            Control("step", "int", min(10, max_updates), min=0, max=max_updates, step=1, label="update k")))
+        self.ax, self.ax_err = self.fig.subplots(1, 2)
+        first = self.runs[names[0]]
+        self.boundary = decision_boundary(self.ax, lambda P: np.zeros(len(P)), first.X, first.y,
                                           threshold=0.0, resolution=100)
-        self._shown = next(iter(datasets))
         (self.picked,) = self.ax.plot([], [], "o", ms=16, mfc="none", mec="k", mew=2,
                                       label="point of this update")
         (self.count_line,) = self.ax_err.plot([], [], "-", drawstyle="steps-post",
                                               label="misclassified points")
         (self.count_now,) = self.ax_err.plot([], [], "ko")
         self.ax_err.set(xlabel="update k", ylabel="misclassified points", xlim=(0, max_updates))
-        super().__init__(controls, fig)
+        self.title = self.ax.set_title(" ", fontsize=9)
+        self.animate(self.boundary.image, self.boundary.contour, self.boundary.points, self.picked,
+                     self.count_line, self.count_now, self.title)
 
-    def update(self, *, data, step):
-        X, y, Xb, s, run, counts = self.runs[data]
-        k = min(step, run.n_updates)
-        w = run.weights[k]
-        if data != self._shown:
-            self.boundary.set_data(X, y)
-            self._shown = data
+    def compute(self, *, data, step):
+        return perceptron_step(self.runs[data], step)
+
+    def draw(self, r, changed):
+        d, w = r.data, r.w
+        if changed in (None, "data"):
+            self.boundary.set_data(d.X, d.y)
+            self.count_line.set_data(np.arange(len(d.counts)), d.counts)
+            self.ax_err.set_ylim(-0.5, max(d.counts.max(), 1) + 0.5)
         self.boundary.update(lambda P: add_bias(P) @ w)
-        self.picked.set_data(*(X[run.picked[k - 1]][:, None] if k > 0 else ([], [])))
-        self.count_line.set_data(np.arange(len(counts)), counts)
-        self.count_now.set_data([k], [counts[k]])
-        self.ax_err.set_ylim(-0.5, max(counts.max(), 1) + 0.5)
-        status = "converged" if run.converged and k == run.n_updates else f"{counts[k]} wrong"
-        self.ax.set_title(f"$\\tilde w$ = [{w[0]:.1f}, {w[1]:.2f}, {w[2]:.2f}], "
-                          f"E_P = {perceptron_error(w, Xb, s):.2f}, {status}")
-
-    def state(self) -> dict:
-        """What the figure shows now: the weights, the error count and whether the run converged."""
-        X, y, Xb, s, run, counts = self.runs[self.controls["data"].value]
-        k = min(self.controls["step"].value, run.n_updates)
-        return {"w": run.weights[k], "errors": int(counts[k]), "converged": run.converged and k == run.n_updates}
+        self.picked.set_data(*(r.picked[:, None] if r.picked is not None else ([], [])))
+        self.count_now.set_data([r.k], [r.errors])
+        status = "converged" if r.converged else f"{r.errors} wrong"
+        self.title.set_text(f"$\\tilde w$ = [{w[0]:.1f}, {w[1]:.2f}, {w[2]:.2f}], E_P = {r.error:.2f}, {status}")

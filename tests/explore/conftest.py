@@ -2,8 +2,6 @@
 import matplotlib
 import pytest
 
-from coursekit.explore import sweep_values
-
 matplotlib.use("Agg")
 
 
@@ -14,17 +12,17 @@ def _artists(fig):
 
 def _sweep(explorer, only=None):
     before = _artists(explorer.fig)
-    for name, control in explorer.controls.items():
-        if only is not None and name not in only:
+    for control in explorer.table:
+        if only is not None and control.name not in only:
             continue
-        default = control.value
-        for value in sweep_values(control):
-            explorer.set(**{name: value})
+        default = explorer.controls[control.name].value
+        for value in control.sweep():
+            explorer.set(**{control.name: value})
             assert _artists(explorer.fig) == before, (
-                f"{type(explorer).__name__} made new axes or artists when {name} = {value!r}: "
-                "update must write into the artists made in __init__")
-            yield name, value
-        explorer.set(**{name: default})
+                f"{type(explorer).__name__} made new axes or artists when {control.name} = {value!r}: "
+                "draw must write into the artists made in __init__")
+            yield control.name, value
+        explorer.set(**{control.name: default})
 
 
 @pytest.fixture

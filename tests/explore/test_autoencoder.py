@@ -4,8 +4,9 @@ import numpy as np
 import pytest
 
 from coursekit.datasets import digits, train_test_split
-from coursekit.explore.autoencoder import (VARIANTS, AutoencoderExplorer, mosaic, pca_errors,
-                                           reconstruction_error, train_autoencoder)
+from coursekit.experiments.autoencoder import VARIANTS
+from coursekit.explore.autoencoder import AutoencoderExplorer
+
 
 LINEAR = "linear (no activations)"
 
@@ -33,11 +34,11 @@ def test_sweep_error_falls_as_the_bottleneck_widens(explorer, sweep):
     errors = {}
     for name, value in sweep(explorer):
         v = explorer.values
-        errors[(v["model"], v["k"])] = explorer.run.test_error
+        errors[(v["model"], v["k"])] = explorer.result.test_error
         # the grid shows the test digits on top and the model's reconstruction of them below
         grid = explorer.image.get_array()
         np.testing.assert_allclose(grid[:8, :8], explorer.shown[0].reshape(8, 8))
-        np.testing.assert_allclose(grid[9:17, :8], explorer.run.model(explorer.shown[:1])[0].reshape(8, 8))
+        np.testing.assert_allclose(grid[9:17, :8], explorer.result.model(explorer.shown[:1])[0].reshape(8, 8))
     for model in VARIANTS:
         explorer.set(model=model)
         by_k = [explorer.train(k=k, model=model).test_error for k in (2, 8, 32)]   # min, default, max
@@ -61,31 +62,3 @@ def test_nonlinear_autoencoder_errors_are_in_a_sensible_range(explorer, split, k
     mean_digit = np.mean((X_test - X_train.mean(axis=0)) ** 2)   # a code of size 0: predict the mean digit
     assert run.test_error < mean_digit
     assert pca_error_by_svd(X_train, X_test, k) / 2 < run.test_error < 5 * pca_error_by_svd(X_train, X_test, k)
-
-
-def test_pca_errors_match_the_svd_reference(split):
-    X_train, X_test = split
-    errors = pca_errors(X_train, X_test, 32)
-    assert errors[0] == pytest.approx(np.mean((X_test - X_train.mean(axis=0)) ** 2))
-    for k in (1, 5, 32):
-        assert errors[k] == pytest.approx(pca_error_by_svd(X_train, X_test, k))
-
-
-def test_reconstruction_error_is_per_pixel_and_the_identity_scores_zero():
-    X = np.random.default_rng(0).uniform(0, 1, (5, 64))
-    assert reconstruction_error(lambda Z: Z, X) == 0.0
-    assert reconstruction_error(lambda Z: Z + 0.5, X) == pytest.approx(0.25)
-
-
-def test_mosaic_places_each_image_in_its_tile():
-    a, b = np.zeros((2, 64)), np.ones((2, 64))
-    grid = mosaic([a, b])
-    assert grid.shape == (17, 17)
-    assert np.all(grid[:8, :8] == 0) and np.all(grid[9:, 9:] == 1) and np.isnan(grid[8, 0])
-
-
-def test_bad_arguments_name_themselves():
-    with pytest.raises(ValueError, match="variant must be one of"):
-        train_autoencoder(4, "convolutional")
-    with pytest.raises(ValueError, match="k must be a positive int, got 0"):
-        train_autoencoder(0)

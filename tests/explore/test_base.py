@@ -1,82 +1,125 @@
-"""The Explorer contract: default drawn at construction, every control observed, figure updated in place."""
+"""The Explorer contract: the control table, compute and draw, told which control changed, one
+bounded cache, ``result``, the order of ``super().__init__``, blitting, and the width limit."""
 import base64
+import json
+from dataclasses import dataclass
 
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from coursekit.explore import Explorer, figure, sweep_values, widget_backend
+from coursekit.explore import MAX_WIDTH_PX, Control, Explorer, figure, widget_backend
+from coursekit.explore._base import BoundedCache, decades, nice_ceil
 
 X = np.linspace(0, 2 * np.pi, 50)
+
+
+@dataclass
+class WaveResult:
+    y: np.ndarray
 
 
 class Wave(Explorer):
     """A toy explorer: y = A sin(k x) or A cos(k x), optionally rectified."""
 
-    def __init__(self):
-        controls = {
-            "A": widgets.FloatSlider(value=1.0, min=0.0, max=2.0),
-            "k": widgets.IntSlider(value=1, min=1, max=4),
-            "kind": widgets.Dropdown(options=[("sine", "sin"), ("cosine", "cos")], value="sin"),
-            "rectify": widgets.Checkbox(value=False),
-        }
-        self.calls = []
-        fig = figure()
-        (self.line,) = fig.subplots().plot(X, np.zeros_like(X))
-        super().__init__(controls, fig)
+    CONTROLS = (
+        Control("A", "float", 1.0, min=0.0, max=2.0, step=0.1),
+        Control("k", "int", 1, min=1, max=4, step=1),
+        Control("kind", "select", "sin", options=(("sine", "sin"), ("cosine", "cos"))),
+        Control("rectify", "check", False),
+    )
 
-    def update(self, *, A, k, kind, rectify):
+    def __init__(self):
+        self.calls, self.changes = [], []
+        fig = figure(figsize=(4, 3))
+        (self.line,) = fig.subplots().plot(X, np.zeros_like(X))
+        self.fig_ax = fig.axes[0]
+        self.fig_ax.set_ylim(-2.1, 2.1)
+        super().__init__(fig)   # after the artists: as good as before them (see LateWave)
+        self.animate(self.line)
+
+    def compute(self, *, A, k, kind, rectify):
         self.calls.append(dict(A=A, k=k, kind=kind, rectify=rectify))
         y = A * getattr(np, kind)(k * X)
-        self.line.set_ydata(np.maximum(y, 0) if rectify else y)
+        return WaveResult(np.maximum(y, 0) if rectify else y)
+
+    def draw(self, result, changed):
+        self.changes.append(changed)
+        self.line.set_ydata(result.y)
+
+
+class LateWave(Wave):
+    """``super().__init__`` first, the artists afterwards: the order does not matter."""
+
+    def __init__(self):
+        self.calls, self.changes = [], []
+        super(Wave, self).__init__(figure(figsize=(4, 3)))
+        (self.line,) = self.fig.subplots().plot(X, np.zeros_like(X))
 
 
 class NewFigureEachTime(Wave):
     """Deliberately broken: draws a new line per change instead of updating the old one."""
 
-    def update(self, **values):
-        super().update(**values)
-        (self.line,) = self.fig.axes[0].plot(X, self.line.get_ydata())
+    def draw(self, result, changed):
+        super().draw(result, changed)
+        (self.line,) = self.fig.axes[0].plot(X, result.y)
 
 
-def test_default_state_is_drawn_at_construction():
+def test_default_state_is_computed_and_drawn_at_construction():
     wave = Wave()
-    assert wave.calls == [dict(A=1.0, k=1, kind="sin", rectify=False)]
+    assert wave.calls == [dict(A=1.0, k=1, kind="sin", rectify=False)] and wave.changes == [None]
+    np.testing.assert_allclose(wave.result.y, np.sin(X))
     np.testing.assert_allclose(wave.line.get_ydata(), np.sin(X))
 
 
-def test_a_control_change_calls_update_with_every_current_value():
+def test_super_init_may_come_before_the_artists():
+    late = LateWave()
+    np.testing.assert_allclose(late.line.get_ydata(), np.sin(X))
+
+
+def test_an_explorer_that_never_calls_super_init_is_refused():
+    class Forgetful(Wave):
+        def __init__(self):
+            pass
+
+    with pytest.raises(TypeError, match="super"):
+        Forgetful()
+
+
+def test_update_is_told_which_control_changed():
     wave = Wave()
     wave.controls["k"].value = 3
-    assert wave.calls[-1] == dict(A=1.0, k=3, kind="sin", rectify=False)
+    assert wave.calls[-1] == dict(A=1.0, k=3, kind="sin", rectify=False) and wave.changes[-1] == "k"
     wave.controls["kind"].value = "cos"
-    assert wave.calls[-1] == dict(A=1.0, k=3, kind="cos", rectify=False)
-    np.testing.assert_allclose(wave.line.get_ydata(), np.cos(3 * X))
+    assert wave.changes[-1] == "kind"
+    np.testing.assert_allclose(wave.result.y, np.cos(3 * X))
 
 
 def test_set_changes_several_controls_with_one_update():
     wave = Wave()
     wave.set(A=2.0, rectify=True)
-    assert len(wave.calls) == 2
-    np.testing.assert_allclose(wave.line.get_ydata(), np.maximum(2 * np.sin(X), 0))
+    assert len(wave.calls) == 2 and wave.changes[-1] is None   # several at once: draw everything
+    np.testing.assert_allclose(wave.result.y, np.maximum(2 * np.sin(X), 0))
     wave.set(A=2.0)  # unchanged value: still one update, so tests can re-read the state
-    assert len(wave.calls) == 3
+    assert len(wave.calls) == 3 and wave.changes[-1] == "A"
 
 
 class TrainingWave(Wave):
-    """An explorer whose callback would train: its sliders must fire on release only."""
+    """An explorer whose amplitude would train: its slider fires on release only."""
 
-    live = False
+    CONTROLS = (Control("A", "float", 1.0, min=0.0, max=2.0, step=0.1, live=False),) + Wave.CONTROLS[1:]
 
 
-def test_sliders_of_an_explorer_that_trains_fire_on_release_only():
+def test_a_control_that_trains_fires_on_release_and_the_explorer_reports_its_time():
     live, training = Wave(), TrainingWave()
-    sliders = [name for name, c in live.controls.items() if hasattr(c, "continuous_update")]
-    assert sliders == ["A", "k"]
-    assert all(live.controls[name].continuous_update for name in sliders)
-    assert not any(training.controls[name].continuous_update for name in sliders)
+    assert live.live and live.controls["A"].continuous_update and live.timing is None
+    assert not training.live and not training.controls["A"].continuous_update
+    assert training.controls["k"].continuous_update
+    assert training.timing in training.extras and "s (training included" in training.timing.value
+    assert training.compute_seconds >= 0
 
 
 def test_set_rejects_an_unknown_control_by_name():
@@ -95,35 +138,105 @@ def test_the_sweep_catches_an_explorer_that_draws_new_artists(sweep):
         list(sweep(NewFigureEachTime()))
 
 
-@pytest.mark.parametrize("control, expected", [
-    (widgets.IntSlider(value=3, min=0, max=9), [0, 3, 9]),
-    (widgets.FloatLogSlider(value=0.1, min=-3, max=1), [1e-3, 0.1, 10.0]),
-    (widgets.Dropdown(options=["a", "b", "c"]), ["a", "b", "c"]),
-    (widgets.Dropdown(options={"one": 1, "two": 2}), [1, 2]),
-    (widgets.ToggleButtons(options=[("x", 10), ("y", 20)]), [10, 20]),
-    (widgets.Checkbox(value=True), [False, True]),
+# -- the control table -------------------------------------------------------------------------
+@pytest.mark.parametrize("control, widget_type, sweep, grid", [
+    (Control("n", "int", 3, min=0, max=9, step=3), widgets.IntSlider, [0, 3, 9], [0, 3, 6, 9]),
+    (Control("lr", "log", 0.1, min=1e-3, max=10.0, step=1), widgets.FloatLogSlider, [1e-3, 0.1, 10.0],
+     [1e-3, 1e-2, 0.1, 1.0, 10.0]),
+    (Control("f", "select", 2, options=(("one", 1), ("two", 2))), widgets.Dropdown, [1, 2], [1, 2]),
+    (Control("B", "choice", 8, options=(("8", 8), ("16", 16))), widgets.SelectionSlider, [8, 16], [8, 16]),
+    (Control("bn", "check", True), widgets.Checkbox, [False, True], [False, True]),
 ])
-def test_sweep_values(control, expected):
-    assert sweep_values(control) == pytest.approx(expected) if isinstance(expected[0], float) \
-        else sweep_values(control) == expected
+def test_a_control_row_makes_its_widget_sweep_and_grid(control, widget_type, sweep, grid):
+    widget = control.widget()
+    assert isinstance(widget, widget_type) and widget.value == pytest.approx(control.default)
+    assert control.sweep() == pytest.approx(sweep) and control.grid() == pytest.approx(grid)
 
 
-def test_sweep_values_refuses_a_button():
-    with pytest.raises(TypeError, match="Button"):
-        sweep_values(widgets.Button())
+def test_the_table_is_plain_data_for_a_static_page():
+    spec = Wave.spec()
+    assert json.loads(json.dumps(spec)) == spec
+    assert spec[0] == {"name": "A", "kind": "float", "min": 0.0, "max": 2.0, "step": 0.1, "default": 1.0,
+                       "options": [], "live": True, "label": "A"}
+    assert spec[2]["options"] == ["sine", "cosine"] and spec[2]["default"] == "sine"
 
 
-@pytest.mark.parametrize("controls, fig, match", [
-    ({}, Figure(), "controls"),
-    ([widgets.IntSlider()], Figure(), "controls"),
-    ({"n": 3}, Figure(), r"controls\['n'\]"),
-    ({"n": widgets.IntSlider()}, "figure", "fig"),
+@pytest.mark.parametrize("make, match", [
+    (lambda: Control("x", "slider", 0.0), "kind"),
+    (lambda: Control("x", "float", 5.0, min=0.0, max=1.0, step=0.1), "min <= default <= max"),
+    (lambda: Control("x", "select", 3, options=(("a", 1),)), "default"),
+    (lambda: Control("x", "select", 1, options=(1, 2)), r"\(label, value\)"),
 ])
-def test_bad_construction_names_the_argument(controls, fig, match):
-    with pytest.raises(TypeError, match=match):
-        Explorer(controls, fig)
+def test_a_bad_control_row_names_the_problem(make, match):
+    with pytest.raises(ValueError, match=match):
+        make()
 
 
+@pytest.mark.parametrize("controls, fig, error, match", [
+    ((), Figure(), TypeError, "controls"),
+    ((Control("n", "int", 1, min=0, max=2, step=1),) * 2, Figure(), ValueError, "unique"),
+    ((Control("n", "int", 1, min=0, max=2, step=1),), "figure", TypeError, "fig"),
+])
+def test_bad_construction_names_the_argument(controls, fig, error, match):
+    with pytest.raises(error, match=match):
+        Explorer(fig, controls=controls)
+
+
+# -- the bounded cache -------------------------------------------------------------------------
+def test_the_cache_keeps_the_most_recently_used_results_only():
+    made = []
+    cache = BoundedCache(2)
+    for key in ("a", "b", "a", "c", "b"):
+        cache(key, lambda key=key: made.append(key) or key.upper())
+    assert made == ["a", "b", "c", "b"]     # "a" reused; "b" evicted by "c" (least recently used)
+    assert [k for k, _ in cache.items()] == ["c", "b"] and len(cache) == 2
+
+
+# -- drawing: layout fixed once, blitting ------------------------------------------------------
+def test_the_layout_is_computed_once_and_then_fixed():
+    wave = Wave()
+    assert type(wave.fig.get_layout_engine()).__name__ == "PlaceHolderLayoutEngine"
+    position = wave.fig.axes[0].get_position().bounds
+    wave.set(A=0.5)
+    assert wave.fig.axes[0].get_position().bounds == position
+
+
+def pixels(explorer):
+    explorer.fig.canvas.draw()
+    return np.asarray(explorer.fig.canvas.buffer_rgba()).copy()
+
+
+def test_a_blitted_frame_shows_the_new_state():
+    wave = Wave()
+    FigureCanvasAgg(wave.fig)
+    assert wave.render() is False          # first render: everything, keeping the background
+    wave.set(k=3)
+    assert wave.render() is True           # limits unchanged: only the line is redrawn
+    blitted = np.asarray(wave.fig.canvas.buffer_rgba()).copy()
+    full = pixels(wave)                    # a full draw of the same state
+    assert np.mean(np.any(blitted != full, axis=-1)) < 0.01
+    wave.fig_ax.set_ylim(-5, 5)
+    assert wave.render() is False          # a limit moved: the background is redrawn
+
+
+def test_a_stale_background_is_caught():
+    """Deliberately broken: a line changed in draw but not declared with animate stays stale."""
+    wave = Wave()
+    wave._dynamic[:] = [wave.fig_ax.title]   # the title declared, the line forgotten
+    FigureCanvasAgg(wave.fig)
+    wave.render()
+    wave.set(k=3)
+    wave.render()
+    stale = np.asarray(wave.fig.canvas.buffer_rgba()).copy()
+    assert np.mean(np.any(stale != pixels(wave), axis=-1)) > 0.001
+
+
+def test_axis_limit_helpers():
+    assert [nice_ceil(v) for v in (0.3, 1.0, 1.5, 2.2, 7.0, 130.0)] == [0.5, 1.0, 2.0, 5.0, 10.0, 200.0]
+    assert decades(3e-5, 0.2) == (1e-6, 10.0)
+
+
+# -- display -----------------------------------------------------------------------------------
 def test_without_ipympl_the_figure_stays_out_of_pyplot_and_the_widget_shows_a_png():
     assert not widget_backend()
     before = plt.get_fignums()
@@ -150,3 +263,7 @@ def test_close_disconnects_the_controls():
     wave.close()
     wave.controls["k"].value = 2
     assert len(wave.calls) == 1
+
+
+def test_the_default_figure_fits_a_laptop():
+    assert figure().get_size_inches()[0] * figure().dpi <= MAX_WIDTH_PX

@@ -8,17 +8,12 @@ luck of the seed.
 import numpy as np
 import pytest
 
-from coursekit.activations import ReLU
-from coursekit.explore.regularization import (
-    BATCH_SEED, BATCH_SIZE, HIDDEN, INIT_SEED, BatchNormExplorer, DropoutExplorer,
-    EarlyStoppingExplorer, PenaltyExplorer, noisy_moons, stopping_point, train_dropout,
-    train_for_early_stopping, train_penalized, weight_vector)
-from coursekit.explore import sweep_values
-from coursekit.losses import CrossEntropyLoss
-from coursekit.mlp import MLP
-from coursekit.optim import Adam
+from coursekit.datasets import noisy_moons
+from coursekit.experiments.regularization import (stopping_point, train_for_early_stopping, train_penalized,
+                                                  weight_vector)
+from coursekit.explore.regularization import (BatchNormExplorer, DropoutExplorer, EarlyStoppingExplorer,
+                                              PenaltyExplorer)
 from coursekit.regularization import EarlyStopping
-from coursekit.training import fit
 
 
 @pytest.fixture(scope="module")
@@ -46,6 +41,15 @@ def batchnorm_explorer(data):
     return BatchNormExplorer(data)
 
 
+# -- L1 and L2 ---------------------------------------------------------------------------------
+def _weights_at(explorer, kind, lam):
+    explorer.set(kind=kind, lam=lam)
+    model = explorer.result.model
+    drawn = explorer.weights_line.get_ydata()
+    np.testing.assert_array_equal(drawn, np.sort(weight_vector(model)))
+    return drawn
+
+
 def test_training_sliders_fire_on_release_only(dropout_explorer, penalty_explorer, batchnorm_explorer):
     for explorer in (dropout_explorer, penalty_explorer, batchnorm_explorer):
         assert not explorer.live
@@ -61,36 +65,16 @@ def test_dropout_sweep(dropout_explorer, sweep):
     Dropout layer drops about a fraction p of the 16 x 64 units (6 standard deviations)."""
     curves, final_train = {}, {}
     for _, p in sweep(dropout_explorer):
-        curves[p] = dropout_explorer.curves[1].get_ydata().copy()
-        final_train[p] = dropout_explorer.curves[0].get_ydata()[-1]
-        kept = dropout_explorer.mask_image.get_array()
+        r = dropout_explorer.result
+        curves[p] = np.array(r.history.val_loss)
+        final_train[p] = r.history.train_loss[-1]
+        kept = r.mask
         assert abs((1 - kept.mean()) - p) < 6 * np.sqrt(max(p * (1 - p), 1e-12) / kept.size) + 1e-12
     ps = sorted(curves)
     assert len(ps) == 3
     for a, b in zip(ps, ps[1:]):
         assert not np.allclose(curves[a], curves[b])
         assert final_train[a] < final_train[b]
-
-
-def test_dropout_with_p_zero_is_no_dropout(data):
-    """Dropout(p=0) keeps every unit and scales by 1/(1 - 0) = 1, so training is exactly that of
-    the same MLP built by coursekit.mlp.MLP without any Dropout layer."""
-    _, with_layers = train_dropout(0.0, data)
-    plain = MLP([2, *HIDDEN, 2], ReLU(), rng=INIT_SEED)
-    X, y, X_val, y_val = data
-    history = fit(plain, CrossEntropyLoss(), Adam(plain.parameters(), lr=0.01), X, y, epochs=150,
-                  batch_size=BATCH_SIZE, rng=BATCH_SEED, validation=(X_val, y_val), progress=False)
-    assert with_layers.val_loss == history.val_loss
-    assert with_layers.train_loss == history.train_loss
-
-
-# -- L1 and L2 ---------------------------------------------------------------------------------
-def _weights_at(explorer, kind, lam):
-    explorer.set(kind=kind, lam=lam)
-    model, _ = explorer.result(train_penalized, kind, lam)
-    drawn = explorer.weights_line.get_ydata()
-    np.testing.assert_array_equal(drawn, np.sort(weight_vector(model)))
-    return drawn
 
 
 def test_penalty_sweep_draws_every_kind(penalty_explorer, sweep):
@@ -102,7 +86,7 @@ def test_penalty_sweep_draws_every_kind(penalty_explorer, sweep):
 def test_stronger_l1_gives_more_exact_zeros(penalty_explorer):
     """The proximal step is W <- soft_threshold(W, eps lam): every weight with |W| <= eps lam
     after a step becomes exactly 0, so a larger lam zeroes more (deck 003: L1 induces sparsity)."""
-    lams = sweep_values(penalty_explorer.controls["lam"])
+    lams = next(c for c in penalty_explorer.table if c.name == "lam").sweep()
     zeros = [np.count_nonzero(_weights_at(penalty_explorer, "L1", lam) == 0) for lam in lams]
     assert zeros[0] < zeros[1] < zeros[2], zeros
     penalty_explorer.set(kind="L1", lam=lams[1])
@@ -112,7 +96,7 @@ def test_stronger_l2_gives_a_smaller_weight_norm(penalty_explorer):
     """Near an optimum, L2 moves theta* to (H + alpha I)^-1 H theta*, shrinking every eigen-
     component by lambda_i / (lambda_i + alpha): a larger alpha, a smaller ||W||. Shrinking is
     not zeroing: no weight is exactly 0."""
-    lams = sweep_values(penalty_explorer.controls["lam"])
+    lams = next(c for c in penalty_explorer.table if c.name == "lam").sweep()
     weights = [_weights_at(penalty_explorer, "L2", lam) for lam in lams]
     norms = [np.linalg.norm(w) for w in weights]
     assert norms[0] > norms[1] > norms[2], norms

@@ -1,0 +1,49 @@
+"""Lesson 11's explorer states deck 002's autoencoder facts: a wider bottleneck reconstructs better, and a
+linear autoencoder can at best match PCA (computed here independently with NumPy's SVD)."""
+import numpy as np
+import pytest
+
+from coursekit.datasets import digits, train_test_split
+from coursekit.experiments.autoencoder import mosaic, pca_errors, reconstruction_error, train_autoencoder
+
+
+@pytest.fixture(scope="module")
+def split():
+    X, y = digits()
+    X_train, X_test, _, _ = train_test_split(X, y, rng=0)   # the lesson's split (seed 0, a quarter held out)
+    return X_train, X_test
+
+
+def pca_error_by_svd(X_train, X_eval, k):
+    """Independent reference: project onto the top k principal directions of the training digits."""
+    mu = X_train.mean(axis=0)
+    V = np.linalg.svd(X_train - mu)[2][:k].T
+    return np.mean((X_eval - mu - (X_eval - mu) @ V @ V.T) ** 2)
+
+
+def test_pca_errors_match_the_svd_reference(split):
+    X_train, X_test = split
+    errors = pca_errors(X_train, X_test, 32)
+    assert errors[0] == pytest.approx(np.mean((X_test - X_train.mean(axis=0)) ** 2))
+    for k in (1, 5, 32):
+        assert errors[k] == pytest.approx(pca_error_by_svd(X_train, X_test, k))
+
+
+def test_reconstruction_error_is_per_pixel_and_the_identity_scores_zero():
+    X = np.random.default_rng(0).uniform(0, 1, (5, 64))
+    assert reconstruction_error(lambda Z: Z, X) == 0.0
+    assert reconstruction_error(lambda Z: Z + 0.5, X) == pytest.approx(0.25)
+
+
+def test_mosaic_places_each_image_in_its_tile():
+    a, b = np.zeros((2, 64)), np.ones((2, 64))
+    grid = mosaic([a, b])
+    assert grid.shape == (17, 17)
+    assert np.all(grid[:8, :8] == 0) and np.all(grid[9:, 9:] == 1) and np.isnan(grid[8, 0])
+
+
+def test_bad_arguments_name_themselves():
+    with pytest.raises(ValueError, match="variant must be one of"):
+        train_autoencoder(4, "convolutional")
+    with pytest.raises(ValueError, match="k must be a positive int, got 0"):
+        train_autoencoder(0)

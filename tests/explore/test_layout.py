@@ -1,0 +1,86 @@
+"""Every explorer fits a laptop: at most 860 px wide at its defaults (a 1366-px screen with
+JupyterLab's file browser open), with its texts inside the figure and not running into the
+next panel's."""
+import itertools
+
+import matplotlib
+import pytest
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+from coursekit.explore import EXPLORERS, MAX_WIDTH_PX, Explorer, explorer_class
+
+matplotlib.use("Agg")
+
+
+def concrete_explorers(cls=Explorer):
+    for sub in cls.__subclasses__():
+        if not sub.__name__.startswith("_") and "NODES" not in sub.__dict__ or sub.__dict__.get("NODES"):
+            yield sub
+        yield from concrete_explorers(sub)
+
+
+def test_the_registry_lists_every_explorer():
+    for entry in EXPLORERS:
+        explorer_class(entry)
+    listed = {explorer_class(entry) for entry in EXPLORERS}
+    found = {c for c in concrete_explorers() if c.__module__.startswith("coursekit.explore.")
+             and not c.__name__.startswith("_") and c.__name__ != "GraphExplorer"}
+    assert found <= listed, f"not in coursekit.explore.EXPLORERS: {sorted(c.__name__ for c in found - listed)}"
+
+
+def drawn_tick_labels(axis):
+    """The major tick labels inside the view (matplotlib keeps labels for ticks just outside)."""
+    scale = axis.get_transform().transform  # log axes: compare in log space
+    low, high = sorted(scale(axis.get_view_interval()))
+    pad = 1e-9 * (high - low)
+    return [tick.label1 for tick in axis.get_major_ticks()
+            if low - pad <= scale([tick.get_loc()])[0] <= high + pad]
+
+
+def texts(ax):
+    """The texts an axes shows: titles, axis labels, tick labels and its legend's entries."""
+    out = [ax.title, ax._left_title, ax._right_title]
+    if ax.axison:
+        out += [ax.xaxis.label, ax.yaxis.label] + drawn_tick_labels(ax.xaxis) + drawn_tick_labels(ax.yaxis)
+    legend = ax.get_legend()
+    if legend is not None:
+        out += legend.get_texts()
+    return [t for t in out if t.get_visible() and t.get_text().strip()]
+
+
+def layout_problems(fig) -> list:
+    renderer = FigureCanvasAgg(fig).get_renderer()
+    fig.draw(renderer)
+    problems = []
+    page = fig.bbox.expanded(1.0, 1.0).padded(1.0)
+    boxes = {}
+    for i, ax in enumerate(a for a in fig.axes if a.get_visible()):
+        boxes[i] = [(t, t.get_window_extent(renderer)) for t in texts(ax)]
+        for t, box in boxes[i]:
+            if not (page.x0 <= box.x0 and box.x1 <= page.x1 and page.y0 <= box.y0 and box.y1 <= page.y1):
+                problems.append(f"cut off: {t.get_text()!r}")
+    for (i, a), (j, b) in itertools.combinations(boxes.items(), 2):
+        for (ta, ba), (tb, bb) in itertools.product(a, b):
+            if ba.overlaps(bb) and ba.intersection(ba, bb).width > 1 and ba.intersection(ba, bb).height > 1:
+                problems.append(f"overlap: {ta.get_text()!r} (panel {i}) and {tb.get_text()!r} (panel {j})")
+    return problems
+
+
+@pytest.mark.parametrize("entry", EXPLORERS)
+def test_the_figure_fits_860_px_with_its_texts_whole(entry):
+    explorer = explorer_class(entry)()
+    width = explorer.fig.get_size_inches()[0] * explorer.fig.dpi
+    assert width <= MAX_WIDTH_PX, f"{entry}: {width:.0f} px wide"
+    assert layout_problems(explorer.fig) == []
+
+
+def test_the_check_sees_a_clipped_title_and_overlapping_panels():
+    """Deliberately broken: a long title in a narrow figure of two panels."""
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(4, 2))
+    left, right = fig.subplots(1, 2)
+    left.set_title("a title far too long for its panel, running into the next one")
+    right.set_title("second")
+    problems = layout_problems(fig)
+    assert any(p.startswith("cut off") for p in problems) and any(p.startswith("overlap") for p in problems)
