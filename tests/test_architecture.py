@@ -3,10 +3,12 @@
 * the numeric core and ``coursekit.experiments`` import no presentation library and no SymPy;
 * ``coursekit.symbolic`` imports no presentation library;
 * outside ``coursekit/explore/`` only the lessons and the explorer tests import from
-  ``coursekit.explore``, and only explorer classes (the tests may also use the contract's
-  own names, such as ``Control``): every computation comes from the floors below.
+  ``coursekit.explore``, and only explorer classes (the explorer tests and the explorers'
+  latency benchmark may also use the contract's own names, such as ``Control`` and the
+  ``EXPLORERS`` registry): every computation comes from the floors below.
 """
 import ast
+import importlib
 import inspect
 import json
 import pkgutil
@@ -90,8 +92,7 @@ def sources():
 
 
 def is_explorer_class(module: str, name: str) -> bool:
-    from coursekit.explore import Explorer
-
+    Explorer = importlib.import_module("coursekit.explore").Explorer
     __import__(module)
     obj = getattr(sys.modules[module], name, None)
     return inspect.isclass(obj) and issubclass(obj, Explorer) and obj is not Explorer
@@ -100,14 +101,16 @@ def is_explorer_class(module: str, name: str) -> bool:
 def wrong_imports(path: Path, source: str) -> list:
     relative = path.relative_to(ROOT)
     explorer_test = relative.parts[:2] == ("tests", "explore")
+    contract_user = explorer_test or relative == Path("bench", "explorer_latency.py")
     lesson = relative.parts[0] == "notebooks" and path.suffix == ".ipynb"
-    from coursekit import explore
+    base = importlib.import_module("coursekit.explore._base")
+    contract = set(importlib.import_module("coursekit.explore").__all__) | set(vars(base))
 
     wrong = []
     for module, name in explore_imports(source):
-        allowed = (lesson or explorer_test) and name is not None and (
-            is_explorer_class(module, name) or (explorer_test and module == "coursekit.explore"
-                                                and name in explore.__all__))
+        allowed = name is not None and (
+            ((lesson or explorer_test) and is_explorer_class(module, name))
+            or (contract_user and module in ("coursekit.explore", "coursekit.explore._base") and name in contract))
         if not allowed:
             wrong.append(f"{module}.{name}" if name else module)
     return wrong

@@ -174,8 +174,8 @@ def fit_output_weights(x, t, theta) -> np.ndarray:
 
 
 def fit_errors(x, t, theta) -> np.ndarray:
-    """The course's MSE, 1/(2n) sum_i (y(x_i) - t_i)^2, of the least-squares fit with the first D
-    units, for D = 1 ... D_max (the 1/2 as in ``MSELoss``; the minimiser is the same without it).
+    """Mean squared error *without* the 1/2, (1/n) sum_i (y(x_i) - t_i)^2 = 2J, of the least-squares
+    fit with the first D units, for D = 1 ... D_max (the course's J, ``MSELoss``, is half of it).
 
     Adding unit D + 1 adds one column to H. Orthogonalise the columns in order (H = QR): the
     best fit with the first D units is the projection of t on q_0 ... q_D, so unit D + 1
@@ -192,7 +192,7 @@ def fit_errors(x, t, theta) -> np.ndarray:
                          f"targets, {H.shape[0]} samples and {H.shape[1] - 1} units")
     Q = np.linalg.qr(H)[0]
     residual = t @ t - np.cumsum((Q.T @ t) ** 2)
-    return np.maximum(residual[1:], 0.0) / (2 * t.shape[0])
+    return np.maximum(residual[1:], 0.0) / t.shape[0]
 
 
 # -- compute: depth vs width ----------------------------------------------------------------
@@ -290,7 +290,7 @@ def shallow_net(x, theta, phi, D: int) -> ShallowNet:
 class ShallowFit:
     """Least-squares output weights on the first D fixed hidden units: the target ``t``, the
     fit ``y`` over the grid, the joints of the D units (NaN beyond D) and y there, and the fit
-    error (the course's MSE) for every D."""
+    error (:func:`fit_errors`: the mean squared error without the 1/2, 2J) for every D."""
 
     D: int
     t: np.ndarray

@@ -40,7 +40,7 @@ import matplotlib
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from ..plotting import decades, nice_ceil, steady_limits  # noqa: F401  (re-exported for the views)
+from ..plotting import steady_limits  # noqa: F401  (for the views: limits that stay put while a slider moves)
 
 # Widest figure at its default size: a 1366-px laptop screen with JupyterLab's file browser open.
 MAX_WIDTH_PX = 860

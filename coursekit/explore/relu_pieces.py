@@ -133,7 +133,7 @@ class ShallowFitExplorer(Explorer):
         self.info = ax_fit.set_title(" ", fontsize=9)
         (self.error_line,) = ax_err.loglog(self.units, self.units * 1.0, color="k")
         (self.error_dot,) = ax_err.loglog([1], [1], "o", color="C3")
-        ax_err.set(xlabel="hidden units D", ylabel="MSE (with 1/2)", title="fit error as units grow")
+        ax_err.set(xlabel="hidden units D", ylabel="mean squared error (2J)", title="fit error as units grow")
         self.ax_err = ax_err
         self.animate(self.target_line, self.fit_line, self.joints, self.info, self.error_line, self.error_dot)
 
@@ -150,7 +150,7 @@ class ShallowFitExplorer(Explorer):
         self.error_dot.set_data([r.D], [r.errors[r.D - 1]])
         self.ax_err.set_ylim(*steady_limits(self.ax_err.get_ylim(), max(r.errors.min(), 1e-12), r.errors.max(),
                                             log=True))
-        self.info.set_text(f"D = {r.D} units: MSE {r.errors[r.D - 1]:.2g}")
+        self.info.set_text(f"D = {r.D} units: mean squared error (2J) {r.errors[r.D - 1]:.2g}")
 
 
 class DepthWidthExplorer(Explorer):

@@ -115,7 +115,7 @@ def test_fit_error_falls_as_units_grow(name):
     # independently: one least-squares problem per D
     for D in (1, 2, 5, 16, 64):
         _, y = relu_pieces(x, theta[:D], fit_output_weights(x, t, theta[:D]))
-        assert errors[D - 1] == pytest.approx(0.5 * np.mean((y - t) ** 2), rel=1e-6, abs=1e-12)  # the 1/2 of MSELoss
+        assert errors[D - 1] == pytest.approx(np.mean((y - t) ** 2), rel=1e-6, abs=1e-12)
     assert np.all(np.diff(errors) <= 1e-12)                  # nested nets: never worse
     assert errors[-1] < errors[0] / 30                       # and much better with many units
 

@@ -12,7 +12,8 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from coursekit.explore import MAX_WIDTH_PX, Control, Explorer, figure, widget_backend
-from coursekit.explore._base import BoundedCache, decades, nice_ceil
+from coursekit.explore._base import BoundedCache
+from coursekit.plotting import decades, nice_ceil, steady_limits
 
 X = np.linspace(0, 2 * np.pi, 50)
 
@@ -234,6 +235,11 @@ def test_a_stale_background_is_caught():
 def test_axis_limit_helpers():
     assert [nice_ceil(v) for v in (0.3, 1.0, 1.5, 2.2, 7.0, 130.0)] == [0.5, 1.0, 2.0, 5.0, 10.0, 200.0]
     assert decades(3e-5, 0.2) == (1e-6, 10.0)
+    assert steady_limits((0.0, 1.0), 0.1, 0.9) == (0.0, 1.0)                  # fits and fills: kept
+    assert steady_limits((0.0, 1.0), 0.1, 0.15) != (0.0, 1.0)                 # fills too little
+    assert steady_limits((1e-6, 1e2), 1e-3, 1.0, log=True) == (1e-6, 1e2)     # log space: kept
+    low, high = steady_limits((1e-6, 1e2), 1e-8, 1.0, log=True)               # does not fit: new
+    assert low <= 1e-8 and high >= 1.0
 
 
 # -- display -----------------------------------------------------------------------------------

@@ -49,7 +49,7 @@ def test_shallow_fit_explorer_sweep(sweep):
     for name, value in sweep(ex):
         target, D = ex.controls["target"].value, ex.controls["D"].value
         t, y, errors = ex.result.t, ex.result.y, ex.result.errors
-        assert 0.5 * np.mean((y - t) ** 2) == pytest.approx(errors[D - 1], rel=1e-6, abs=1e-12)  # MSELoss's 1/2
+        assert np.mean((y - t) ** 2) == pytest.approx(errors[D - 1], rel=1e-6, abs=1e-12)   # 2J: no 1/2
         assert np.all(np.diff(errors) <= 1e-12) and errors[-1] < errors[0] / 30
         seen[target, D] = errors[D - 1]
     assert seen["sine", 1] > seen["sine", 4] > seen["sine", ShallowFitExplorer.D_MAX]

@@ -1,0 +1,1 @@
+"""Tests of coursekit.experiments, one file per module."""

@@ -1,0 +1,1 @@
+"""Tests of the explorers (coursekit.explore), one file per view module."""
