@@ -97,8 +97,11 @@ def _run_problems(autograded) -> list[str]:
 
 def grade_class(submissions: Path = SUBMISSIONS, output: Path = OUTPUT, *, names=None,
                 limits: sandbox.Limits = sandbox.Limits(), unsafe_no_sandbox: bool = False,
-                feedback: bool = True, log=print) -> list[Outcome]:
+                feedback: bool = True, db_url: str | None = None, log=print) -> list[Outcome]:
     """Grade every submission in ``submissions``; write gradebook, CSVs, feedback and report.
+
+    The gradebook is nbgrader's SQLite file ``output/course/gradebook.db`` unless ``db_url``
+    names another (e.g. ``postgresql+psycopg://...``, the course hub's shared gradebook).
 
     Every notebook runs in the bubblewrap sandbox under ``limits``; where bubblewrap cannot
     run this raises ``sandbox.SandboxUnavailable`` (its message says how to allow it).
@@ -113,10 +116,11 @@ def grade_class(submissions: Path = SUBMISSIONS, output: Path = OUTPUT, *, names
     root.mkdir(parents=True, exist_ok=True)
 
     config = _autograde_config(root, limits=limits, unsafe_no_sandbox=unsafe_no_sandbox)
+    db_url = config.CourseDirectory.db_url = db_url or f"sqlite:///{root / 'gradebook.db'}"
     course = Course(config=config)
     log(f"generating the student copies of {len(names)} assignment(s) in {root}")
-    generate_release(root, names)
-    with Gradebook(f"sqlite:///{root / 'gradebook.db'}", course_id=config.CourseDirectory.course_id) as gb:
+    generate_release(root, names, db_url=db_url)
+    with Gradebook(db_url, course_id=config.CourseDirectory.course_id) as gb:
         for name in names:
             due = course.due_dates.get(name)
             gb.update_or_create_assignment(name, duedate=parse_utc(due) if due else None)
@@ -149,7 +153,7 @@ def grade_class(submissions: Path = SUBMISSIONS, output: Path = OUTPUT, *, names
                 outcome.feedback = str(html) if html.exists() else ""
     finally:
         queue.close()
-    _fill_scores(root, config.CourseDirectory.course_id, outcomes, names)
+    _fill_scores(db_url, config.CourseDirectory.course_id, outcomes, names)
     write_outputs(output, outcomes, names)
     return outcomes
 
@@ -184,8 +188,8 @@ def _hand_in(root: Path, submissions: Path, outcome: Outcome) -> bool:
     return True
 
 
-def _fill_scores(root: Path, course_id: str, outcomes: list[Outcome], names: list[str]) -> None:
-    with Gradebook(f"sqlite:///{root / 'gradebook.db'}", course_id=course_id) as gb:
+def _fill_scores(db_url: str, course_id: str, outcomes: list[Outcome], names: list[str]) -> None:
+    with Gradebook(db_url, course_id=course_id) as gb:
         max_scores = {name: gb.find_assignment(name).max_score for name in names}
         for outcome in outcomes:
             outcome.max_score = float(max_scores[outcome.assignment])

@@ -17,14 +17,18 @@ from nbgrader.apps import NbGraderAPI
 from .config import EXERCISES, assignment_names, copy_sources, course_config, create_gradebook
 
 
-def generate_release(root: Path, names: list[str]) -> NbGraderAPI:
+def generate_release(root: Path, names: list[str], db_url: str | None = None) -> NbGraderAPI:
     """Run nbgrader generate_assignment for ``names`` in the course directory ``root``.
 
-    This also records each assignment's cells (and hidden tests) in ``root``'s gradebook.
+    This also records each assignment's cells (and hidden tests) in the gradebook: ``root``'s
+    SQLite file, or the one at ``db_url``.
     """
     Path(root).mkdir(parents=True, exist_ok=True)
-    create_gradebook(f"sqlite:///{Path(root).resolve() / 'gradebook.db'}")
-    api = NbGraderAPI(config=course_config(root))
+    db_url = db_url or f"sqlite:///{Path(root).resolve() / 'gradebook.db'}"
+    create_gradebook(db_url)
+    config = course_config(root)
+    config.CourseDirectory.db_url = db_url
+    api = NbGraderAPI(config=config)
     copy_sources(root, names)
     for name in names:
         result = api.generate_assignment(name, force=True)
