@@ -14,7 +14,7 @@ LAB_ARGS ?=
 export OPENBLAS_NUM_THREADS ?= 1
 export MPLBACKEND ?= Agg
 
-.PHONY: lab test install test-oracle exercises grade slides bench clean
+.PHONY: lab test install test-oracle exercises grade slides bench clean hub hub-install
 
 # jupyterlab-rise's slideshow loads ipywidgets only with the stand-in in tools/slides/rise_console
 # (jupyterlab-contrib/rise#119); linked into the environment like `jupyter labextension develop`.
@@ -37,6 +37,7 @@ lab: install
 # The offline decks are built first (a build step, not a test) where the deck tests can run.
 test: install
 	@if command -v npm >/dev/null && command -v chromium >/dev/null; then $(MAKE) --no-print-directory slides; fi
+	@if [ "$$(id -u)" = 0 ] && command -v npm >/dev/null; then $(MAKE) --no-print-directory hub-install; fi
 	$(BIN)/python -m pytest
 
 # PyTorch as a test-only oracle: installed on request, never by `make test`'s install.
@@ -79,6 +80,22 @@ exercises: install
 SUBMISSIONS ?= submitted
 grade: install
 	$(BIN)/python -m tools.grading.grade --submissions $(SUBMISSIONS)
+
+# The course on a server (deploy/hub, README "The course on a server"): as root, a JupyterHub
+# for the demonstration class (instructor + three students as OS users; passwords printed).
+# hub-install copies the course to /opt/coursekit and builds the environment every user runs
+# (a build step: make test runs it before the tests where root and npm are there).
+# The proxy (configurable-http-proxy) comes from npm, reinstalled when its lockfile changes.
+HUB_NPM := deploy/hub/node_modules/.installed-$(shell sha256sum deploy/hub/package-lock.json | cut -c1-16)
+hub: hub-install
+	$(BIN)/python -m deploy.hub.demo
+
+hub-install: install $(HUB_NPM)
+	$(BIN)/python -m deploy.hub.install
+
+$(HUB_NPM): deploy/hub/package-lock.json
+	cd deploy/hub && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
 
 clean:
 	rm -rf $(VENV) build .pytest_cache

@@ -1,0 +1,100 @@
+"""nbgrader's exchange as the grader reads and writes it, with honest identities.
+
+A submission in ``<exchange>/<course>/inbound`` is a folder named ``<student>+<assignment>+
+<timestamp>+<random>``; the name is whatever ``nbgrader submit --student NAME`` said. nbgrader's
+own ``collect`` only warns when the folder's OS owner is somebody else (and then collects it as
+NAME's work); here such a submission is *refused* and reported, and the student's newest
+genuine submission is taken instead. Feedback goes back the way nbgrader's
+``release_feedback`` puts it: ``<exchange>/<course>/feedback/<hash>.html``, where the hash is
+made from the submission's secret, which only the student's own copy of the submission holds.
+"""
+from __future__ import annotations
+
+import dataclasses
+import os
+import pwd
+import shutil
+from pathlib import Path
+
+from nbgrader.utils import notebook_hash, parse_utc
+
+from .settings import HubSettings
+
+
+@dataclasses.dataclass(frozen=True)
+class Submission:
+    """One folder in the exchange's inbound."""
+
+    path: Path
+    student: str        # the name the submission claims
+    assignment: str
+    timestamp: str      # as nbgrader wrote it (timestamp.txt holds the same)
+    owner: str          # the OS user who made the folder
+
+    @property
+    def forged(self) -> bool:
+        return self.owner != self.student
+
+    def refusal(self) -> str:
+        return (f"refused a submission of {self.assignment} made by OS user {self.owner!r} "
+                f"in the name of {self.student!r} ({self.path.name})")
+
+
+def inbound(settings: HubSettings) -> Path:
+    return settings.exchange / settings.course_id / "inbound"
+
+
+def submissions(settings: HubSettings, assignment: str) -> list[Submission]:
+    """Every submission of ``assignment`` in the inbound, oldest first."""
+    found = []
+    folder = inbound(settings)
+    for path in folder.glob(f"*+{assignment}+*") if folder.is_dir() else []:
+        student, name, timestamp = path.name.split("+")[:3]
+        try:
+            owner = pwd.getpwuid(path.stat().st_uid).pw_name
+        except KeyError:
+            owner = f"uid {path.stat().st_uid}"
+        found.append(Submission(path, student, name, timestamp, owner))
+    return sorted(found, key=lambda s: parse_utc(s.timestamp))
+
+
+def copy_submission(submission: Submission, dest: Path) -> None:
+    """The submission's files in ``dest`` (the layout ``make grade`` reads: ``<student>/<assignment>/``)."""
+    shutil.rmtree(dest, ignore_errors=True)
+    shutil.copytree(submission.path, dest)
+
+
+def collect(settings: HubSettings, assignment: str, dest: Path) -> list[str]:
+    """Copy each student's newest genuine submission to ``dest/<student>/<assignment>/``.
+
+    Returns one line per refused (forged) submission. ``dest`` is emptied first, so it holds
+    exactly what was collected.
+    """
+    shutil.rmtree(dest, ignore_errors=True)
+    dest.mkdir(parents=True)
+    newest, refused = {}, []
+    for submission in submissions(settings, assignment):
+        if submission.forged:
+            refused.append(submission.refusal())
+        else:
+            newest[submission.student] = submission
+    for student, submission in newest.items():
+        copy_submission(submission, dest / student / assignment)
+    return refused
+
+
+def release_feedback(settings: HubSettings, submission_folder: Path, html: Path) -> Path:
+    """Put the feedback ``html`` for the submission whose files are in ``submission_folder``
+    where the student's ``nbgrader fetch_feedback`` finds it."""
+    secret = (submission_folder / "submission_secret.txt").read_text()
+    notebook_id = html.stem
+    feedback = settings.exchange / settings.course_id / "feedback"
+    if not feedback.is_dir():
+        feedback.mkdir()
+        os.chmod(feedback, 0o711)  # students open their own file by its hash, list nothing
+    dest = feedback / f"{notebook_hash(secret=secret, notebook_id=notebook_id)}.html"
+    partial = dest.with_suffix(".tmp")
+    shutil.copyfile(html, partial)
+    os.chmod(partial, 0o644)
+    partial.replace(dest)
+    return dest

@@ -1,0 +1,86 @@
+"""Install the course where every user can run it: ``<prefix>/src`` and ``<prefix>/venv``.
+
+Users' servers, the instructor's grading and the grade-on-submit service run as their own OS
+users, so they cannot use a checkout or a virtual environment inside root's (or anybody's)
+private home. This copies the code the course runs (coursekit, the grading tools, the hub's
+files, the assignments' sources) to ``<prefix>/src``, readable by all, and builds the pinned
+environment ``<prefix>/venv`` from ``settings.python`` (default: the system's python3.11),
+again only when ``pyproject.toml`` changed (a stamp keyed on its hash, as ``make install``).
+
+    python -m deploy.hub.install      # as root; `make hub` and the end-to-end test run it
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from .settings import REPO, HubSettings, load
+
+COPIED = ("coursekit", "tools", "deploy", "solutions", "pyproject.toml", "README.md")
+SKIPPED = shutil.ignore_patterns("__pycache__", "*.pyc", "node_modules", ".ipynb_checkpoints", "*.egg-info")
+PIP = "pip==25.3"
+
+
+def copy_source(settings: HubSettings) -> None:
+    """A fresh copy of the course's code in ``settings.source`` (mode a+rX)."""
+    fresh = settings.prefix / "src.new"
+    shutil.rmtree(fresh, ignore_errors=True)
+    fresh.mkdir(parents=True)
+    for name in COPIED:
+        path = REPO / name
+        if path.is_dir():
+            shutil.copytree(path, fresh / name, ignore=SKIPPED)
+        else:
+            shutil.copy2(path, fresh / name)
+    for folder, dirs, files in os.walk(fresh):
+        os.chmod(folder, 0o755)
+        for name in files:
+            os.chmod(os.path.join(folder, name), 0o644)
+    os.chmod(settings.prefix, 0o755)
+    shutil.rmtree(settings.source, ignore_errors=True)
+    fresh.rename(settings.source)
+
+
+def environment_stamp(settings: HubSettings) -> Path:
+    digest = hashlib.sha256((REPO / "pyproject.toml").read_bytes()).hexdigest()[:16]
+    return settings.environment / f".installed-{digest}"
+
+
+def build_environment(settings: HubSettings, log=print) -> None:
+    """The pinned environment in ``settings.environment``, rebuilt when the pins changed.
+
+    The course is installed editable from ``settings.source``, so a new copy of the code
+    needs no reinstall.
+    """
+    stamp = environment_stamp(settings)
+    if stamp.exists():
+        return
+    log(f"building the course's environment in {settings.environment} (a few minutes, once per change of pins)")
+    shutil.rmtree(settings.environment, ignore_errors=True)
+    python = settings.environment / "bin" / "python"
+    subprocess.run([str(settings.python), "-m", "venv", str(settings.environment)], check=True)
+    subprocess.run([str(python), "-m", "pip", "install", "--quiet", PIP], check=True)
+    subprocess.run([str(python), "-m", "pip", "install", "--quiet", "-e", str(settings.source)], check=True)
+    stamp.touch()
+
+
+def install(settings: HubSettings, log=print) -> None:
+    settings.prefix.mkdir(parents=True, exist_ok=True)
+    copy_source(settings)
+    build_environment(settings, log)
+
+
+def main() -> int:
+    if os.geteuid() != 0:
+        print("install: run as root (it writes the course to its prefix for every user)", file=sys.stderr)
+        return 2
+    install(load())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

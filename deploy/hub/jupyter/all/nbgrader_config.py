@@ -1,0 +1,13 @@
+"""nbgrader settings of every user's server on the course hub (JUPYTER_CONFIG_PATH, set by the hub).
+
+The hub sets the variables (deploy/hub/jupyterhub_config.py): the course and the exchange for
+everyone; the course directory and the gradebook only in the instructors' servers.
+"""
+import os
+
+c = get_config()  # noqa: F821 (provided by traitlets when it loads this file)
+c.CourseDirectory.course_id = os.environ["COURSEKIT_COURSE_ID"]
+c.Exchange.root = os.environ["COURSEKIT_EXCHANGE"]
+if "COURSEKIT_COURSE_ROOT" in os.environ:
+    c.CourseDirectory.root = os.environ["COURSEKIT_COURSE_ROOT"]
+    c.CourseDirectory.db_url = os.environ["COURSEKIT_GRADEBOOK"]
