@@ -14,7 +14,7 @@ LAB_ARGS ?=
 export OPENBLAS_NUM_THREADS ?= 1
 export MPLBACKEND ?= Agg
 
-.PHONY: lab test install test-oracle exercises grade slides bench clean hub hub-install
+.PHONY: lab test install test-oracle exercises grade grading-mathjax formgrader slides bench clean hub hub-install
 
 # jupyterlab-rise's slideshow loads ipywidgets only with the stand-in in tools/slides/rise_console
 # (jupyterlab-contrib/rise#119); linked into the environment like `jupyter labextension develop`.
@@ -38,6 +38,7 @@ lab: install
 test: install
 	@if command -v npm >/dev/null && command -v chromium >/dev/null; then $(MAKE) --no-print-directory slides; fi
 	@if [ "$$(id -u)" = 0 ] && command -v npm >/dev/null; then $(MAKE) --no-print-directory hub-install; fi
+	@if command -v npm >/dev/null; then $(MAKE) --no-print-directory grading-mathjax; fi
 	$(BIN)/python -m pytest
 
 # PyTorch as a test-only oracle: installed on request, never by `make test`'s install.
@@ -76,10 +77,27 @@ exercises: install
 	$(BIN)/python -m tools.grading.release
 
 # Autograde every submission in submitted/<student>/<assignment>/ (override with SUBMISSIONS=dir);
-# gradebook, CSVs, feedback and report go to build/grading/.
+# gradebook, CSVs, feedback and report go to build/grading/. MathJax for the feedback pages'
+# maths (tools/grading/mathjax) is installed first where npm exists.
 SUBMISSIONS ?= submitted
+GRADING_NPM := tools/grading/mathjax/node_modules/.installed-$(shell sha256sum tools/grading/mathjax/package-lock.json | cut -c1-16)
+
+grading-mathjax: $(GRADING_NPM)
+
+$(GRADING_NPM): tools/grading/mathjax/package-lock.json
+	cd tools/grading/mathjax && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
 grade: install
+	@if command -v npm >/dev/null; then $(MAKE) --no-print-directory grading-mathjax; fi
 	$(BIN)/python -m tools.grading.grade --submissions $(SUBMISSIONS)
+
+# nbgrader's formgrader on the graded course, for the instructor: student outputs cleaned and a
+# Content-Security-Policy that lets no script in a notebook run (tools/grading/formgrader.py).
+formgrader: install
+	cd build/grading/course && $(CURDIR)/$(BIN)/jupyter lab $(ROOT_FLAG) --port=$(PORT) $(LAB_ARGS) \
+		--config=$(CURDIR)/tools/grading/formgrader_config.py --CourseDirectory.root=$(CURDIR)/build/grading/course \
+		--CourseDirectory.course_id=coursekit
 
 # The course on a server (deploy/hub, README "The course on a server"): as root, a JupyterHub
 # for the demonstration class (instructor + three students as OS users; passwords printed).

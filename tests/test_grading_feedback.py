@@ -4,6 +4,8 @@ test cell's line, and the top of the page sums up the test cells. The browser ha
 page does when opened) is tests/browser/test_feedback.py."""
 from __future__ import annotations
 
+import base64
+import hashlib
 import html
 import importlib.util
 import re
@@ -14,7 +16,7 @@ import nbformat
 import pytest
 from nbgrader.apps import NbGraderAPI
 
-from tools.grading import feedback, grade
+from tools.grading import feedback, formgrader, grade
 from tools.grading.config import course_config
 from tools.grading.sanitize import clean_html, markdown_as_html
 
@@ -135,6 +137,8 @@ def test_the_top_of_the_page_has_one_line_per_test_cell_and_the_total(graded):
 def test_student_content_is_cleaned_and_the_page_forbids_script(graded):
     page = graded[0]["failing"]
     body = page[page.index("<body"):]
+    # the maths MathJax typeset from the page's TeX (SVG with inline styles) is not student content
+    body = re.sub(r"<mjx-container.*?</mjx-container>|<svg[^>]*MJX-SVG-global-cache.*?</svg>", "", body, flags=re.S)
     assert not active(body), active(body)
     assert hostile.MARK in body                # the attempts are shown as text, not run
     assert f'content="{feedback.PAGE_POLICY}"' in page and "script-src" not in feedback.PAGE_POLICY
@@ -206,3 +210,17 @@ def test_the_report_shows_student_text_as_text():
                             flags=["cell 3: prints '<script>alert(1)</script> | x', which looks like a test result"])
     report = grade.render_report([outcome], [hostile.NAME])
     assert "<script" not in report and "&lt;script&gt;" in report and "\\| x" in report
+
+
+def test_the_formgrader_policy_allows_only_the_inline_script_before_the_notebook():
+    """The hashes are the SHA-256 of the formgrader's own inline script and handler (worked
+    out by hand with hashlib, base64), none of the notebook's: a script in it cannot run."""
+    page = (b'<head><script src="/f.js"></script><script type="text/javascript">var id = "1";</script>'
+            b'<script type="text/x-mathjax-config">MathJax.Hub.Config({})</script></head><body>'
+            b'<span onclick="toggle_name(true);">n</span><div id="notebook"><script>alert(1)</script>'
+            b'<img src=x onerror="alert(2)"></div></body>')
+    policy = formgrader.page_policy(page)
+    hashes = set(re.findall(r"'sha256-([^']+)'", policy))
+    assert hashes == {base64.b64encode(hashlib.sha256(code).digest()).decode()
+                      for code in (b'var id = "1";', b"toggle_name(true);")}
+    assert "'unsafe-inline'" not in policy.split("style-src")[0] and "object-src 'none'" in policy

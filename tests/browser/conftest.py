@@ -7,6 +7,7 @@ they fail instead, because ``.ci/run`` installs Chromium.
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import secrets
@@ -110,20 +111,26 @@ def lab_server(tmp_path_factory):
                "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
     if os.geteuid() == 0:
         command.append("--allow-root")
-    log = (base / "server.log").open("w")
-    server = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    url = f"http://127.0.0.1:{port}"
+    with serving(command, env, base / "server.log", port, token):
+        yield f"http://127.0.0.1:{port}", token
+
+
+@contextlib.contextmanager
+def serving(command, env, log_path: Path, port: int, token: str, cwd=None):
+    """Run the Jupyter server ``command`` until its API answers on ``port``; stop it on exit."""
+    log = log_path.open("w")
+    server = subprocess.Popen(command, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     try:
         deadline = time.monotonic() + SERVER_START_TIMEOUT
         while True:
             try:
-                urllib.request.urlopen(f"{url}/api/status?token={token}", timeout=2)
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/api/status?token={token}", timeout=2)
                 break
             except OSError:
                 if server.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail(f"JupyterLab did not start; log:\n{(base / 'server.log').read_text()[-3000:]}")
+                    pytest.fail(f"the Jupyter server did not start; log:\n{log_path.read_text()[-3000:]}")
                 time.sleep(0.3)
-        yield url, token
+        yield
     finally:
         server.terminate()  # SIGTERM: the server shuts its kernels down
         try:

@@ -13,13 +13,17 @@ the page it writes (``configure``, called by ``grade.py``):
   True`` in ``nbgrader_config.py`` shows their code, e.g. once the last extension is over;
 * a failed check shows the check's message and the test cell's line, never the lines of a
   hidden test; absolute file paths are cut to the file's name in every traceback and in
-  error streams.
+  error streams;
+* the maths is typeset when the page is written (:func:`typeset`: MathJax 3 in Node, from
+  ``tools/grading/mathjax``, as SVG), so the page shows it offline with no script at all.
 """
 from __future__ import annotations
 
 import ast
 import html
 import re
+import shutil
+import subprocess
 from pathlib import Path
 
 import jinja2
@@ -33,6 +37,8 @@ from traitlets import Bool
 from .sanitize import SanitizeNotebook, clean_html
 
 TEMPLATES = Path(__file__).with_name("templates")
+MATHJAX = Path(__file__).with_name("mathjax")   # package.json (npm ci) and typeset.js
+PAGES_PER_NODE = 100   # pages typeset by one Node process (its start costs about a second)
 NBGRADER_TEMPLATES = Path(utils.__file__).parent / "server_extensions" / "formgrader" / "templates"
 BOOTSTRAP_CSS = NBGRADER_TEMPLATES.parent / "static" / "node_modules" / "bootstrap" / "dist" / "css"
 # No script at all, nothing fetched: styles and images are inline in the page.
@@ -193,3 +199,25 @@ def configure(config) -> None:
     config.FeedbackExporter.extra_template_paths = [str(NBGRADER_TEMPLATES), str(BOOTSTRAP_CSS)]
     config.FeedbackExporter.sanitize_html = True
     config.FeedbackExporter.filters = {"clean_html": clean_html}
+
+
+def typeset(pages: list, log=print) -> bool:
+    """Typeset the maths of the feedback ``pages`` in place; False (and a log line) if it cannot.
+
+    Each page is typeset on its own (its bytes do not depend on the other pages). Needs
+    ``node`` and ``npm ci`` in ``tools/grading/mathjax`` (``make grade`` runs it where npm
+    exists); without them the pages keep their maths as TeX.
+    """
+    pages = [str(page) for page in pages]
+    node = shutil.which("node")
+    if not pages:
+        return True
+    if node is None or not (MATHJAX / "node_modules" / "mathjax").is_dir():
+        log(f"feedback maths left as TeX: needs node and `npm ci` in {MATHJAX} (make grade runs it where npm exists)")
+        return False
+    for start in range(0, len(pages), PAGES_PER_NODE):
+        done = subprocess.run([node, str(MATHJAX / "typeset.js"), *pages[start:start + PAGES_PER_NODE]],
+                              capture_output=True, text=True)
+        if done.returncode:
+            raise RuntimeError(f"typesetting the feedback maths failed:\n{done.stderr[-2000:]}")
+    return True

@@ -33,6 +33,7 @@ from sqlalchemy.exc import SAWarning
 from . import integrity, sandbox
 from .config import OUTPUT, SUBMISSIONS, Course, assignment_names, course_config
 from .feedback import configure as configure_feedback
+from .feedback import typeset
 from .release import generate_release
 from .run import REMOVED_RESULT, IgnoreDisplayedResults
 
@@ -153,6 +154,7 @@ def grade_class(submissions: Path = SUBMISSIONS, output: Path = OUTPUT, *, names
                 outcome.feedback = str(html) if html.exists() else ""
     finally:
         queue.close()
+    typeset([o.feedback for o in outcomes if o.feedback], log=log)
     _fill_scores(db_url, config.CourseDirectory.course_id, outcomes, names)
     write_outputs(output, outcomes, names)
     return outcomes

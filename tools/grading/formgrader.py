@@ -1,0 +1,71 @@
+"""The instructor's formgrader pages run no student script (issue 19).
+
+nbgrader's formgrader shows each autograded notebook inside the instructor's own Jupyter
+server, where a script acts with the instructor's session (run code, rewrite the gradebook).
+Two layers, both set up by ``formgrader_config.py`` (``make formgrader`` loads it):
+
+* the notebook is cleaned before it is rendered (``sanitize.SanitizeNotebook`` as a
+  preprocessor of the formgrader's nbconvert exporter, and the same ``clean_html`` filter);
+* this server extension sends every submission page with a Content-Security-Policy that
+  allows only the server's own script files and the page's own inline scripts and handlers
+  that come before the notebook (the formgrader's, pinned by their SHA-256 hashes), so no
+  script inside the notebook can run, whatever the cleaning missed, and nothing is fetched
+  from elsewhere.
+"""
+from __future__ import annotations
+
+import base64
+import hashlib
+import html
+import re
+
+from tornado.web import OutputTransform
+
+SUBMISSION_PAGE = re.compile(r"/formgrader/submissions/[^/]+/?$")
+NOTEBOOK_START = b'id="notebook"'   # everything after it is (cleaned) notebook content
+INLINE_SCRIPT = re.compile(rb"<script(?![^>]*\bsrc=)(?P<attrs>[^>]*)>(?P<code>.*?)</script>", re.S | re.I)
+HANDLER = re.compile(rb"""\son[a-z]+\s*=\s*(?:"(?P<dq>[^"]*)"|'(?P<sq>[^']*)')""", re.I)
+JS_TYPES = (b"", b"text/javascript", b"application/javascript", b"module")
+POLICY = ("default-src 'self'; script-src 'self' 'unsafe-hashes' {hashes}; style-src 'self' 'unsafe-inline'; "
+          "img-src 'self' data:; font-src 'self' data:; connect-src 'self'; object-src 'none'; "
+          "base-uri 'self'; form-action 'self'; frame-ancestors 'self'")
+
+
+def _hash(code: bytes) -> str:
+    return "'sha256-" + base64.b64encode(hashlib.sha256(code).digest()).decode() + "'"
+
+
+def _script_type(attrs: bytes) -> bytes:
+    found = re.search(rb"""\btype\s*=\s*["']?([^"'\s>]*)""", attrs, re.I)
+    return found.group(1).lower() if found else b""
+
+
+def page_policy(page: bytes) -> str:
+    """The Content-Security-Policy of a submission page: the hashes of the inline scripts and
+    event handlers before its notebook (the formgrader's own), none inside it."""
+    head = page.split(NOTEBOOK_START, 1)[0]
+    codes = [m.group("code") for m in INLINE_SCRIPT.finditer(head) if _script_type(m.group("attrs")) in JS_TYPES]
+    # a handler's hash is over its value as parsed (entities decoded)
+    codes += [html.unescape((m.group("dq") if m.group("dq") is not None else m.group("sq")).decode()).encode()
+              for m in HANDLER.finditer(head)]
+    return POLICY.format(hashes=" ".join(sorted({_hash(code) for code in codes})) or "'none'")
+
+
+class SubmissionPagePolicy(OutputTransform):
+    """Replace jupyter_server's default policy on formgrader submission pages with ``page_policy``."""
+
+    def __init__(self, request):
+        super().__init__(request)
+        self.applies = bool(SUBMISSION_PAGE.search(request.path))
+
+    def transform_first_chunk(self, status_code, headers, chunk, finishing):
+        if self.applies:
+            # a page sent in pieces cannot be hashed whole: then no inline script at all
+            policy = page_policy(chunk) if finishing else POLICY.format(hashes="'none'")
+            headers["Content-Security-Policy"] = policy
+        return status_code, headers, chunk
+
+
+def _load_jupyter_server_extension(serverapp):
+    serverapp.web_app.add_transform(SubmissionPagePolicy)
+    serverapp.log.info("coursekit: formgrader submission pages are sent with a script-forbidding CSP")
