@@ -59,6 +59,7 @@ def role_environment(spawner):
     config = [str(USER_CONFIG / "all")]
     extra = {}
     if spawner.user.name in course.instructors:
+        config.insert(0, str(USER_CONFIG / "instructor"))   # the formgrader runs no student script
         extra = {"COURSEKIT_COURSE_ROOT": str(course.course_root()), "COURSEKIT_GRADEBOOK": course.db_url(),
                  "PYTHONPATH": str(course.source), hub_settings.SETTINGS_ENV: str(course.users_copy())}
     else:
