@@ -16,6 +16,7 @@ import pwd
 import shutil
 from pathlib import Path
 
+from nbgrader.exchange.default import ExchangeCollect
 from nbgrader.utils import notebook_hash, parse_utc
 
 from .settings import HubSettings
@@ -40,21 +41,28 @@ class Submission:
                 f"in the name of {self.student!r} ({self.path.name})")
 
 
+def owner(path: Path) -> str:
+    """The OS user who owns ``path``."""
+    try:
+        return pwd.getpwuid(path.stat().st_uid).pw_name
+    except KeyError:
+        return f"uid {path.stat().st_uid}"
+
+
 def inbound(settings: HubSettings) -> Path:
     return settings.exchange / settings.course_id / "inbound"
 
 
 def submissions(settings: HubSettings, assignment: str) -> list[Submission]:
-    """Every submission of ``assignment`` in the inbound, oldest first."""
+    """Every submission of ``assignment`` in the course's inbound, oldest first."""
+    return submissions_in(inbound(settings), assignment)
+
+
+def submissions_in(folder: Path, assignment: str) -> list[Submission]:
     found = []
-    folder = inbound(settings)
     for path in folder.glob(f"*+{assignment}+*") if folder.is_dir() else []:
         student, name, timestamp = path.name.split("+")[:3]
-        try:
-            owner = pwd.getpwuid(path.stat().st_uid).pw_name
-        except KeyError:
-            owner = f"uid {path.stat().st_uid}"
-        found.append(Submission(path, student, name, timestamp, owner))
+        found.append(Submission(path, student, name, timestamp, owner(path)))
     return sorted(found, key=lambda s: parse_utc(s.timestamp))
 
 
@@ -98,3 +106,24 @@ def release_feedback(settings: HubSettings, submission_folder: Path, html: Path)
     os.chmod(partial, 0o644)
     partial.replace(dest)
     return dest
+
+
+class HonestCollect(ExchangeCollect):
+    """nbgrader's ``collect`` (also the formgrader's Collect button) without forged submissions:
+    each student's newest submission *made by that student* is collected; the others are
+    refused with an error in the log. The instructor's servers use it (jupyter/all)."""
+
+    def _genuine(self, record: dict) -> bool:
+        return owner(Path(self.inbound_path) / record["filename"]) == record["username"]
+
+    def _sort_by_timestamp(self, records):
+        # genuine ones first, each group newest first: nbgrader takes the first of each student
+        return sorted(records, key=lambda r: (self._genuine(r), r["timestamp"]), reverse=True)
+
+    def init_src(self):
+        super().init_src()
+        forged = [s for s in submissions_in(Path(self.inbound_path), self.coursedir.assignment_id) if s.forged]
+        for submission in forged:
+            self.log.error(submission.refusal())
+        refused = {s.path.name for s in forged}
+        self.src_records = [r for r in self.src_records if r["filename"] not in refused]

@@ -199,16 +199,27 @@ def test_a_class_on_the_hub(course):
         assert (home(student) / path).exists()
         assert pwd.getpwuid((home(student) / path).stat().st_uid).pw_name == student
 
-    # ann answers right; bob leaves the stubs; eve reads ann's home, then submits as ann
+    # the formgrader is the instructor's alone
+    assert servers[prof].http.get(f"{servers[prof].url}/formgrader", timeout=60).status_code == 200
+    assert servers[ann].http.get(f"{servers[ann].url}/formgrader", timeout=60).status_code == 404
+
+    # the exchange's permissions: what nbgrader needs and nothing more
+    course_dir = settings.exchange / COURSE
+    modes = {p.name: oct(p.stat().st_mode & 0o7777) for p in
+             (settings.exchange, course_dir, course_dir / "inbound", course_dir / "outbound")}
+    assert modes == {"exchange": "0o1777", COURSE: "0o755", "inbound": "0o2733", "outbound": "0o755"}
+
+    # ann answers right; bob leaves the stubs; eve reads ann's home and the inbound
     servers[ann].write_notebook(path, answered(servers[ann].read(path)["content"]))
-    stolen = servers[eve].terminal(f"cat {home(ann) / path}; ls -la {home(ann)}; id -un")
-    assert stolen.count("Permission denied") == 2 and "nbgrader" not in stolen, stolen
-    servers[eve].terminal(f"nbgrader submit {ASSIGNMENT} --student {ann}")
-    assert [(s.student, s.owner) for s in exchange.submissions(settings, ASSIGNMENT)] == [(ann, eve)]
+    stolen = servers[eve].terminal(f"cat {home(ann) / path}; ls -la {home(ann)}; ls {course_dir / 'inbound'}")
+    assert stolen.count("Permission denied") == 3 and "nbgrader" not in stolen, stolen
 
     submitted = time.monotonic()
     for student in (ann, bob, eve):
         servers[student].assignments("submit", COURSE, ASSIGNMENT)
+    # the forgery is the newest submission in ann's name
+    servers[eve].terminal(f"nbgrader submit {ASSIGNMENT} --student {ann}")
+    assert [s.owner for s in exchange.submissions(settings, ASSIGNMENT) if s.student == ann] == [ann, eve]
 
     # grade on submit: feedback within a minute, the cap stated
     def fetched(student):
@@ -224,6 +235,13 @@ def test_a_class_on_the_hub(course):
     assert "at most 1 submissions" in capped[0]
     attempts = json.loads((home(prof) / "on-submit" / "attempts.json").read_text())
     assert len(attempts["graded"][f"{ann}/{ASSIGNMENT}"]) == 1, "the forged submission counted as ann's"
+
+    # nbgrader's collect in the instructor's server (the formgrader's button) takes ann's own work
+    out = servers[prof].terminal(f"nbgrader collect {ASSIGNMENT}")
+    assert "refused" in out, out
+    genuine = next(s for s in exchange.submissions(settings, ASSIGNMENT) if s.student == ann and not s.forged)
+    collected = settings.course_root() / "submitted" / ann / ASSIGNMENT / "submission_secret.txt"
+    assert collected.read_text() == (genuine.path / "submission_secret.txt").read_text()
 
     # the instructor collects, grades (sandboxed) and releases feedback
     started = time.monotonic()

@@ -11,3 +11,5 @@ c.Exchange.root = os.environ["COURSEKIT_EXCHANGE"]
 if "COURSEKIT_COURSE_ROOT" in os.environ:
     c.CourseDirectory.root = os.environ["COURSEKIT_COURSE_ROOT"]
     c.CourseDirectory.db_url = os.environ["COURSEKIT_GRADEBOOK"]
+    # collect refuses submissions made in another student's name (nbgrader's only warns)
+    c.ExchangeFactory.collect = "deploy.hub.exchange.HonestCollect"
