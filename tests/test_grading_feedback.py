@@ -224,3 +224,11 @@ def test_the_formgrader_policy_allows_only_the_inline_script_before_the_notebook
     assert hashes == {base64.b64encode(hashlib.sha256(code).digest()).decode()
                       for code in (b'var id = "1";', b"toggle_name(true);")}
     assert "'unsafe-inline'" not in policy.split("style-src")[0] and "object-src 'none'" in policy
+
+
+@pytest.mark.slow
+def test_grading_the_same_submissions_again_writes_the_same_feedback_bytes(graded, tmp_path):
+    """Nothing random or machine-specific (a run folder, a path, the order of typesetting) in
+    a page: a second class run elsewhere writes byte-identical pages."""
+    again, _ = hostile.grade_two_students(tmp_path, cases)
+    assert {s: Path(p).read_text() for s, p in again.items()} == graded[0]

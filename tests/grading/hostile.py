@@ -39,7 +39,9 @@ def hostile(nb, after_grade_id: str):
     """A copy of ``nb`` with the payload cells after the cell ``after_grade_id``."""
     nb = copy.deepcopy(nb)
     index = next(i for i, c in enumerate(nb.cells) if c.metadata.get("nbgrader", {}).get("grade_id") == after_grade_id)
-    nb.cells[index + 1:index + 1] = [nbformat.v4.new_code_cell(PAYLOADS), nbformat.v4.new_markdown_cell(MARKDOWN)]
+    # fixed cell ids (nbformat draws random ones): the same submission every time it is built
+    nb.cells[index + 1:index + 1] = [nbformat.v4.new_code_cell(PAYLOADS, id="payloads"),
+                                     nbformat.v4.new_markdown_cell(MARKDOWN, id="notes")]
     return nb
 
 
