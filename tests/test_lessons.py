@@ -203,3 +203,40 @@ def test_lessons_and_exercises_table_is_shared_by_readme_start_page_and_title_ce
     for path in LESSONS:
         title = read(path).cells[0].source
         assert f"**Exercise:** {mapping[path.stem]}" in title, f"{path.name}: title cell does not name {mapping[path.stem]}"
+
+
+# -- one notation ------------------------------------------------------------------------------
+# Symbols the lessons once used for a quantity that has its own symbol (README, "Notation"): the
+# learning rate is epsilon, the error J, the penalty lambda (alpha is momentum).
+OTHER_NAMES = {r"\eta": "the learning rate is \\epsilon", r"\varepsilon": "the learning rate is \\epsilon",
+               r"\hat L": "the error is J", r"\hat{L}": "the error is J", r"\mathcal{L}": "the error is J"}
+PENALTY_AS_ALPHA = re.compile(r"\\alpha\s*(I\b|\\lVert|\\,\\mathrm\{sign\}|/2|\}\{2\}|\\theta)|\\frac\{\\alpha\}\{2\}")
+
+
+def notation_problems(nb) -> list[str]:
+    problems = []
+    for i, c in enumerate(nb.cells):
+        if c.cell_type != "markdown":
+            continue
+        problems += [f"cell {i}: {sym} ({why})" for sym, why in OTHER_NAMES.items()
+                     if re.search(re.escape(sym) + r"(?![A-Za-z])", c.source)]
+        if PENALTY_AS_ALPHA.search(c.source):
+            problems.append(f"cell {i}: alpha as the penalty strength (it is lambda; alpha is momentum)")
+    return problems
+
+
+@pytest.mark.parametrize("path", LESSONS, ids=[p.stem for p in LESSONS])
+def test_lessons_use_one_notation(path):
+    assert notation_problems(read(path)) == []
+
+
+def test_the_notation_check_catches_the_old_slips():
+    nb = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_markdown_cell(r"$\theta \leftarrow (1 - \eta\alpha)\theta$"),
+        nbformat.v4.new_markdown_cell(r"$\hat L(\theta) + \frac{\alpha}{2}\lVert\theta\rVert^2$"),
+        nbformat.v4.new_markdown_cell(r"$(H + \alpha I)^{-1}$"),
+        nbformat.v4.new_markdown_cell(r"$\mathbf v \leftarrow \alpha\mathbf v - \epsilon g$")])
+    found = notation_problems(nb)
+    assert any(p.startswith("cell 0: \\eta") for p in found) and any(p.startswith("cell 1: \\hat L") for p in found)
+    assert "cell 2: alpha as the penalty strength (it is lambda; alpha is momentum)" in found
+    assert not any(p.startswith("cell 3") for p in found)
