@@ -93,8 +93,9 @@ grade: install
 	$(BIN)/python -m tools.grading.grade --submissions $(SUBMISSIONS)
 
 # nbgrader's formgrader on the graded course, for the instructor: student outputs cleaned and a
-# Content-Security-Policy that lets no script in a notebook run (tools/grading/formgrader.py).
-formgrader: install
+# Content-Security-Policy that lets no script in a notebook run (tools/grading/formgrader.py);
+# its MathJax 2 is the decks' npm copy.
+formgrader: install $(SLIDES_NPM)
 	cd build/grading/course && $(CURDIR)/$(BIN)/jupyter lab $(ROOT_FLAG) --port=$(PORT) $(LAB_ARGS) \
 		--config=$(CURDIR)/tools/grading/formgrader_config.py --CourseDirectory.root=$(CURDIR)/build/grading/course \
 		--CourseDirectory.course_id=coursekit

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from jupyter_core.paths import jupyter_path
 from nbgrader.apps import NbGraderAPI
 
 from tools.grading import feedback, formgrader, grade
@@ -232,3 +233,13 @@ def test_grading_the_same_submissions_again_writes_the_same_feedback_bytes(grade
     a page: a second class run elsewhere writes byte-identical pages."""
     again, _ = hostile.grade_two_students(tmp_path, cases)
     assert {s: Path(p).read_text() for s, p in again.items()} == graded[0]
+
+
+def test_the_formgrader_page_still_loads_mathjax_from_the_url_the_extension_replaces():
+    """nbgrader's formgrade template calls nbconvert's mathjax macro with its default URL; the
+    extension swaps that URL for the local copy, so a new default must fail here, not silently."""
+    macro = next(Path(path) for path in jupyter_path("nbconvert", "templates", "base", "mathjax.html.j2")
+                 if Path(path).exists())
+    assert formgrader.CDN_MATHJAX.decode() in macro.read_text()
+    template = (feedback.NBGRADER_TEMPLATES / "formgrade" / "index.html.j2").read_text()
+    assert "{{ mathjax() }}" in template

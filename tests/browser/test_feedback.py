@@ -11,7 +11,8 @@ to run script and fetch from ``evil.invalid``). Facts checked in Chromium:
 * the page's Content-Security-Policy alone stops the payloads when cleaning is switched off,
   and without it they run (the control: the test can see a payload run);
 * the failing submission in the formgrader of a running Jupyter server (as the instructor):
-  no payload ran, no request left the page, and the formgrader's own scripts still work.
+  no payload ran, no request left the page, the formgrader's own scripts still work, and the
+  maths is typeset by MathJax 2 served by the instructor's server.
 """
 from __future__ import annotations
 
@@ -32,6 +33,7 @@ from nbgrader.apps import NbGraderAPI
 from nbgrader.preprocessors import GetGrades
 
 from tools.grading import feedback
+from tools.grading import formgrader as formgrader_extension
 from tools.grading.config import COURSE_ID, course_config
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -48,6 +50,8 @@ cases, hostile = _load("cases"), _load("hostile")
 NAME = hostile.NAME
 ABSOLUTE = re.compile(r"(?<![\w.:/])/(?:home|root|tmp|usr|work|opt|var|srv)/")
 PAYLOAD_RAN = f"() => document.title.startsWith('{hostile.MARK}')"
+TYPESET = ("() => window.MathJax && MathJax.Hub && MathJax.Hub.queue && MathJax.Hub.queue.pending === 0"
+           " && !MathJax.Hub.queue.running && document.querySelector('.MathJax_CHTML') !== null")
 
 
 @pytest.fixture(scope="module")
@@ -137,6 +141,9 @@ def test_the_pages_policy_alone_stops_the_payloads(graded, page, tmp_path, polic
 def formgrader(graded, tmp_path_factory):
     """The instructor's Jupyter server with the formgrader on the graded course (make formgrader's
     settings); yields ``(base_url, token)``."""
+    if not formgrader_extension.MATHJAX2.is_dir():
+        unavailable(f"the formgrader's MathJax 2 comes from the decks' npm packages: run `make slides` "
+                    f"(needs npm), or npm ci in tools/slides ({formgrader_extension.MATHJAX2} is missing)")
     base = tmp_path_factory.mktemp("formgrader")
     course = graded[1] / "course"
     port, token = free_port(), secrets.token_hex(16)
@@ -164,5 +171,9 @@ def test_the_formgrader_shows_the_failing_submission_without_running_its_script(
     assert page.evaluate("() => window.submission_id") == submission
     assert page.evaluate("() => typeof window.jQuery") == "function"
     assert page.get_by_text(f"{hostile.MARK}-script").first.is_visible()   # shown as text
-    assert page.locator("#notebook script").count() == 0
+    assert page.locator('#notebook script:not([type^="math/tex"])').count() == 0   # MathJax keeps TeX in math/tex
+    # the maths typeset by MathJax 2 from this server (the page's CDN copy is replaced)
+    page.wait_for_function(TYPESET, timeout=30_000)
+    assert page.locator("#notebook .MathJax_CHTML").count() > 10
+    assert "\\leftarrow" not in "\n".join(page.locator(".text_cell_render").all_inner_texts())
     page.screenshot(path=str(screenshots / "formgrader_failing.png"))
