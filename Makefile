@@ -19,10 +19,17 @@ export MPLBACKEND ?= Agg
 # jupyterlab-rise's slideshow loads ipywidgets only with the stand-in in tools/slides/rise_console
 # (jupyterlab-contrib/rise#119); linked into the environment like `jupyter labextension develop`.
 RISE_CONSOLE := $(VENV)/share/jupyter/labextensions/coursekit-rise-console
+# JupyterLab's default settings for this environment (tools/lab/overrides.json): no "official
+# Jupyter news?" question and no update check on a student's first start.
+LAB_OVERRIDES := $(VENV)/share/jupyter/lab/settings/overrides.json
 
-install: $(STAMP)
+install: $(STAMP) $(LAB_OVERRIDES)
 	@test "$$(readlink $(RISE_CONSOLE))" = "$(CURDIR)/tools/slides/rise_console" || \
 		(mkdir -p $(dir $(RISE_CONSOLE)) && ln -sfn "$(CURDIR)/tools/slides/rise_console" $(RISE_CONSOLE))
+
+$(LAB_OVERRIDES): tools/lab/overrides.json $(STAMP)
+	mkdir -p $(dir $@)
+	cp $< $@
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

@@ -61,10 +61,10 @@ def steady_limits(current, low: float, high: float, *, log: bool = False, fill: 
     if log:
         return decades(low, high)
     pad = 0.05 * (high - low)
-    low, high = low - pad, high + pad
-    span = nice_ceil(max(high - low, 1e-12))
-    lo = math.floor(low / span * 2) * span / 2
-    return lo, max(lo + span, math.ceil(high / span * 2) * span / 2)
+    padded_low = low - pad if low != 0 else 0.0   # a limit at 0 (a count, a density) stays at 0
+    span = nice_ceil(max(high + pad - padded_low, 1e-12))
+    lo = math.floor(padded_low / span * 2) * span / 2
+    return lo, max(lo + span, math.ceil((high + pad) / span * 2) * span / 2)
 
 
 def _labels(y, n: int) -> np.ndarray:

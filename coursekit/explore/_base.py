@@ -342,11 +342,15 @@ class Explorer(metaclass=_ExplorerType):
     def _redraw(self) -> None:
         if self._output is not None:
             self._render_png()
-        elif isinstance(self.fig.canvas, widgets.DOMWidget):
-            # ipympl: render and send the frame now, inside this message's handler, rather
-            # than draw_idle's round trip through the browser. The browser holds back the
-            # slider's next value until this handler is done, and then sends only the newest
-            # one, so queued values are coalesced and never drawn one by one.
+        elif getattr(self.fig.canvas, "syncing_data_url", True):
+            # ipympl before its view is up (or a bare Figure): ipympl renders when the browser
+            # asks (sending a frame earlier breaks its first image); a bare Figure: no-op
+            self.fig.canvas.draw_idle()
+        else:
+            # ipympl with its view: render and send the frame now, inside this message's
+            # handler, rather than draw_idle's round trip through the browser. The browser
+            # holds back the slider's next value until this handler is done and then sends
+            # only the newest one, so queued values are coalesced, never drawn one by one.
             self.render()
             self.fig.canvas.blit()  # webagg: sends the changed pixels of the rendered frame
 

@@ -62,7 +62,7 @@ class GradientFlowExplorer(Explorer):
             line.set_data(centres, density)
         peak = max(density.max() for _, density in r.histograms)
         xlim = (r.low, r.high) if r.activation_range else steady_limits(self.ax_hist.get_xlim(), r.low, r.high)
-        self.ax_hist.set(xlim=xlim, ylim=steady_limits(self.ax_hist.get_ylim(), 0.0, peak))
+        self.ax_hist.set(xlim=xlim, ylim=(0.0, steady_limits(self.ax_hist.get_ylim(), 0.0, peak)[1]))
         self.sat_line.set_data(np.arange(1, r.depth + 1), r.saturation)
 
 

@@ -74,10 +74,10 @@ def free_port() -> int:
 
 
 def _write_settings(settings_dir: Path) -> None:
-    # No news or update toasts and no kernel dialog over the notebook; every cell kept in the
-    # DOM (no windowing), so the tests can read all prompts and outputs.
+    # No kernel dialog over the notebook; every cell kept in the DOM (no windowing), so the
+    # tests can read all prompts and outputs. No news question either, but that comes from the
+    # environment's overrides.json (`make install`), which the lab test checks.
     overrides = {
-        "@jupyterlab/apputils-extension/notification": {"fetchNews": "false", "checkForUpdates": False},
         "@jupyterlab/notebook-extension/tracker": {"windowingMode": "none"},
         "@jupyterlab/docmanager-extension/plugin": {"autoStartDefaultKernel": True},
     }

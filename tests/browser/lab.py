@@ -1,0 +1,75 @@
+"""A lesson in JupyterLab, as a student opens it: run every cell and find the first explorer.
+
+Shared by the JupyterLab browser tests (sliders, latency).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
+RUN_ALL_TIMEOUT = 180_000  # ms
+
+PROMPTS = "[...document.querySelectorAll('.jp-Notebook .jp-CodeCell .jp-InputPrompt')]"
+STARTED = f"() => {PROMPTS}.some(p => /\\[(\\*|\\d+)\\]/.test(p.textContent))"
+# Cells whose input is collapsed (a lesson's hidden solution) show no prompt: count the others.
+SHOWN_PROMPTS = f"{PROMPTS}.filter(p => p.textContent.trim())"
+ALL_RAN = f"n => {PROMPTS}.filter(p => /\\[\\d+\\]/.test(p.textContent)).length === n"
+TRACEBACK = "Traceback (most recent call last)"
+
+
+def lesson(pattern: str) -> Path | None:
+    """The lesson notebook whose name matches ``pattern`` (e.g. ``"*universal_approximation*"``)."""
+    return next(iter(sorted(NOTEBOOKS.glob(f"{pattern}.ipynb"))), None)
+
+
+def run_all_cells(page) -> None:
+    """Run > Run All Cells, again if the kernel was not connected yet and nothing started.
+
+    A dialog over the notebook (the kernel chooser JupyterLab sometimes shows while a fresh
+    workspace starts its kernel) is accepted first, with its text kept in the log.
+    """
+    for _ in range(5):
+        dialog = page.locator(".jp-Dialog")
+        if dialog.count():
+            print("dialog over the notebook:", dialog.first.inner_text()[:300])
+            dialog.locator(".jp-mod-accept").first.click()
+        page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
+        page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
+        try:
+            page.wait_for_function(STARTED, timeout=5_000)
+            return
+        except Exception:
+            continue
+    raise AssertionError("Run All Cells started no cell")
+
+
+def open_and_run(page, lab_server, notebook: Path, screenshots: Path) -> None:
+    """Open ``notebook`` in JupyterLab, run every cell and insist none raised."""
+    url, token = lab_server
+    # a workspace of its own, reset: only this notebook open (the server is shared by the tests)
+    page.goto(f"{url}/lab/workspaces/{notebook.stem}/tree/{notebook.name}?reset&token={token}")
+    page.locator(".jp-Notebook .jp-Cell").first.wait_for(timeout=60_000)
+    page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']").wait_for(timeout=60_000)
+    n_code = page.evaluate(f"() => {SHOWN_PROMPTS}.length")
+    run_all_cells(page)
+    # Done when every code cell shows an execution count ("[3]:", not "[*]:" or "[ ]:").
+    try:
+        page.wait_for_function(ALL_RAN, arg=n_code, timeout=RUN_ALL_TIMEOUT)
+    except Exception:
+        page.screenshot(path=screenshots / f"lab_{notebook.stem[:2]}_run_all_failed.png", full_page=True)
+        prompts = page.locator(".jp-Notebook .jp-CodeCell .jp-InputPrompt").all_inner_texts()
+        raise AssertionError(f"not every cell ran: prompts {prompts}; see {screenshots}")
+    errors = page.locator(".jp-OutputArea-output", has_text=TRACEBACK)
+    assert errors.count() == 0, errors.first.inner_text()[:2000]
+
+
+def first_explorer(page, wait_for_ink):
+    """The first output holding sliders above an ipympl canvas, scrolled into view and drawn."""
+    explorer = page.locator(".jp-OutputArea-output").filter(
+        has=page.locator(".widget-slider")).filter(has=page.locator(".jupyter-matplotlib")).first
+    explorer.scroll_into_view_if_needed()
+    figure = explorer.locator(".jupyter-matplotlib-figure canvas").first
+    figure.wait_for(state="visible", timeout=30_000)
+    # ipympl draws its first frame only after the browser asks for it: wait for ink.
+    wait_for_ink(page, figure)
+    return explorer
