@@ -9,6 +9,7 @@ import hashlib
 import html
 import importlib.util
 import re
+import shutil
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -243,3 +244,14 @@ def test_the_formgrader_page_still_loads_mathjax_from_the_url_the_extension_repl
     assert formgrader.CDN_MATHJAX.decode() in macro.read_text()
     template = (feedback.NBGRADER_TEMPLATES / "formgrade" / "index.html.j2").read_text()
     assert "{{ mathjax() }}" in template
+
+
+def test_a_page_mathjax_fails_on_keeps_its_tex_and_the_others_are_typeset(tmp_path):
+    if shutil.which("node") is None or not (feedback.MATHJAX / "node_modules" / "mathjax").is_dir():
+        pytest.skip("needs node and `make grading-mathjax` (npm)")
+    good = tmp_path / "good.html"
+    good.write_text("<!DOCTYPE html><html><head></head><body><p>$v \\leftarrow \\alpha v$</p></body></html>")
+    logged = []
+    assert not feedback.typeset([tmp_path / "missing.html", good], log=logged.append)
+    assert "<mjx-container" in good.read_text() and "\\leftarrow" not in text(good.read_text())
+    assert "missing.html" in logged[0]

@@ -39,6 +39,7 @@ from .sanitize import SanitizeNotebook, clean_html
 TEMPLATES = Path(__file__).with_name("templates")
 MATHJAX = Path(__file__).with_name("mathjax")   # package.json (npm ci) and typeset.js
 PAGES_PER_NODE = 100   # pages typeset by one Node process (its start costs about a second)
+TYPESET_SECONDS = 30   # per page (and once more for Node's start); a page takes well under 1 s
 NBGRADER_TEMPLATES = Path(utils.__file__).parent / "server_extensions" / "formgrader" / "templates"
 BOOTSTRAP_CSS = NBGRADER_TEMPLATES.parent / "static" / "node_modules" / "bootstrap" / "dist" / "css"
 # No script at all, nothing fetched: styles and images are inline in the page.
@@ -206,7 +207,8 @@ def typeset(pages: list, log=print) -> bool:
 
     Each page is typeset on its own (its bytes do not depend on the other pages). Needs
     ``node`` and ``npm ci`` in ``tools/grading/mathjax`` (``make grade`` runs it where npm
-    exists); without them the pages keep their maths as TeX.
+    exists); without them, or for a page MathJax fails on, the maths stays TeX: typesetting
+    never stops a class's grading.
     """
     pages = [str(page) for page in pages]
     node = shutil.which("node")
@@ -215,9 +217,16 @@ def typeset(pages: list, log=print) -> bool:
     if node is None or not (MATHJAX / "node_modules" / "mathjax").is_dir():
         log(f"feedback maths left as TeX: needs node and `npm ci` in {MATHJAX} (make grade runs it where npm exists)")
         return False
+    typeset_all = True
     for start in range(0, len(pages), PAGES_PER_NODE):
-        done = subprocess.run([node, str(MATHJAX / "typeset.js"), *pages[start:start + PAGES_PER_NODE]],
-                              capture_output=True, text=True)
-        if done.returncode:
-            raise RuntimeError(f"typesetting the feedback maths failed:\n{done.stderr[-2000:]}")
-    return True
+        batch = pages[start:start + PAGES_PER_NODE]
+        try:
+            done = subprocess.run([node, str(MATHJAX / "typeset.js"), *batch], capture_output=True, text=True,
+                                  timeout=TYPESET_SECONDS * (1 + len(batch)))
+            failures = done.stderr.strip() if done.returncode else ""
+        except subprocess.TimeoutExpired:
+            failures = f"took over {TYPESET_SECONDS * (1 + len(batch))} s"
+        if failures:   # never the class's grading: the pages concerned keep their TeX
+            log(f"typesetting feedback maths failed, those pages keep their TeX: {failures[-1000:]}")
+            typeset_all = False
+    return typeset_all
