@@ -158,9 +158,17 @@ c.JupyterHub.load_roles = [{{"name": "e2e", "services": ["e2e"],
         cluster.stop()
         shutil.rmtree(scratch, ignore_errors=True)
         os.environ.pop("COURSEKIT_HUB_SETTINGS", None)
-        leftover = [p.name for p in Path("/proc").iterdir() if p.name.isdigit() and _uid(p) in uids]
-        assert not leftover, f"processes of the test's users outlived it: {leftover}"
+        leftover = [p.name for p in Path("/proc").iterdir() if p.name.isdigit()
+                    and (_uid(p) in uids or str(scratch).encode() in _cmdline(p))]
+        assert not leftover, f"processes of the test's users or cluster outlived it: {leftover}"
         assert not any(accounts.user_exists(u) for u in settings.users), "a test user outlived the test"
+
+
+def _cmdline(proc_dir: Path) -> bytes:
+    try:
+        return (proc_dir / "cmdline").read_bytes()
+    except OSError:
+        return b""
 
 
 def _uid(proc_dir: Path) -> int | None:
