@@ -11,6 +11,7 @@ again only when ``pyproject.toml`` changed (a stamp keyed on its hash, as ``make
 """
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import os
 import shutil
@@ -26,23 +27,32 @@ PIP = "pip==25.3"
 
 
 def copy_source(settings: HubSettings) -> None:
-    """A fresh copy of the course's code in ``settings.source`` (mode a+rX)."""
-    fresh = settings.prefix / "src.new"
-    shutil.rmtree(fresh, ignore_errors=True)
-    fresh.mkdir(parents=True)
+    """The course's code copied into ``settings.source`` (mode a+rX), in place: files are
+    overwritten and files gone from the repository removed, so a server or a test already
+    running from the copy never finds it missing."""
+    source = settings.source
+    source.mkdir(parents=True, exist_ok=True)
+    os.chmod(settings.prefix, 0o755)
+    wanted = set()
     for name in COPIED:
         path = REPO / name
         if path.is_dir():
-            shutil.copytree(path, fresh / name, ignore=SKIPPED)
+            shutil.copytree(path, source / name, ignore=SKIPPED, dirs_exist_ok=True)
+            wanted.update(p.relative_to(REPO) for p in path.rglob("*") if not _skipped(p))
         else:
-            shutil.copy2(path, fresh / name)
-    for folder, dirs, files in os.walk(fresh):
+            shutil.copy2(path, source / name)
+        wanted.add(Path(name))
+    for path in sorted(source.rglob("*"), reverse=True):   # children before their folders
+        if path.relative_to(source) not in wanted and not _skipped(path):
+            shutil.rmtree(path) if path.is_dir() else path.unlink()
+    for folder, dirs, files in os.walk(source):
         os.chmod(folder, 0o755)
         for name in files:
             os.chmod(os.path.join(folder, name), 0o644)
-    os.chmod(settings.prefix, 0o755)
-    shutil.rmtree(settings.source, ignore_errors=True)
-    fresh.rename(settings.source)
+
+
+def _skipped(path: Path) -> bool:
+    return any(SKIPPED(str(part.parent), [part.name]) for part in (path, *path.parents))
 
 
 def environment_stamp(settings: HubSettings) -> Path:
@@ -69,9 +79,12 @@ def build_environment(settings: HubSettings, log=print) -> None:
 
 
 def install(settings: HubSettings, log=print) -> None:
+    """Copy the code and build the environment; one install at a time (a lock in the prefix)."""
     settings.prefix.mkdir(parents=True, exist_ok=True)
-    copy_source(settings)
-    build_environment(settings, log)
+    with open(settings.prefix / ".install.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        copy_source(settings)
+        build_environment(settings, log)
 
 
 def main() -> int:
