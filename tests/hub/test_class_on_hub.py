@@ -104,7 +104,7 @@ def feedback_pages(home: Path) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def course(tmp_path_factory):
+def course():
     """The hub with its class, PostgreSQL and grade-on-submit; torn down whatever happens."""
     tag = secrets.token_hex(2)
     scratch = SCRATCH / f"coursekit-e2e-{tag}"
@@ -126,6 +126,7 @@ gradebook = "{cluster.url}"
 grade_on_submit = ["{ASSIGNMENT}"]
 attempts_per_hour = 1
 """)
+    os.chmod(settings_file, 0o600)  # it holds the gradebook's password
     os.environ["COURSEKIT_HUB_SETTINGS"] = str(settings_file)
     settings = load(settings_file)
     token = secrets.token_hex(32)
