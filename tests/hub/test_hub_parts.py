@@ -8,12 +8,14 @@ import dataclasses
 import datetime as dt
 import getpass
 import hashlib
+import re
 from pathlib import Path
 
 import pytest
+import yaml
 
 from deploy.hub import exchange, on_submit
-from deploy.hub.settings import DEFAULT_FILE, HubSettings, load
+from deploy.hub.settings import DEFAULT_FILE, REPO, HubSettings, load
 
 A = "07_regularization"
 ME = getpass.getuser()
@@ -115,3 +117,16 @@ def test_a_forged_submission_is_refused_and_counts_for_nobody(tmp_path, monkeypa
     on_submit.poll_once(settings, attempts, tmp_path / "work", log=lines.append)
     assert lines[0].startswith(f"refused a submission of {A} made by OS user {ME!r}")
     assert attempts.graded == {} and not (settings.exchange / settings.course_id / "feedback").exists()
+
+
+def test_the_kubernetes_values_name_files_that_exist_and_the_variables_the_config_reads():
+    """deploy/k8s is untested on a cluster; at least its paths and variables match deploy/hub."""
+    text = (REPO / "deploy" / "k8s" / "values.yaml").read_text()
+    values = yaml.safe_load(text)
+    paths = set(re.findall(r"/opt/coursekit/src/([\w./-]+)", text))
+    assert paths and all((REPO / p).exists() for p in paths), paths
+    instructor = values["singleuser"]["profileList"][1]["kubespawner_override"]["environment"]
+    read = set(re.findall(r'os\.environ\["(\w+)"\]', (REPO / "deploy/hub/jupyter/all/nbgrader_config.py").read_text()))
+    assert read - {"COURSEKIT_COURSE_ID", "COURSEKIT_EXCHANGE"} <= set(instructor), read
+    assert all(f'"{name}"' in values["hub"]["extraConfig"]["coursekit"] for name in
+               ("COURSEKIT_COURSE_ID", "COURSEKIT_EXCHANGE", "JUPYTER_CONFIG_PATH"))
