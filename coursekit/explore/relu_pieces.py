@@ -5,6 +5,7 @@ The computations are :mod:`coursekit.experiments.relu_pieces`.
 from __future__ import annotations
 
 import numpy as np
+from matplotlib.legend import Legend
 
 from .._checks import finite_float, positive_int
 from ..datasets import abs_x, sine, step
@@ -55,13 +56,18 @@ class ReLUPiecesExplorer(Explorer):
         ax_pieces.axhline(0, color="0.7", lw=0.8)
         ax_pieces.set(title="pieces φ_d ReLU(θ_d0 + θ_d1 x)", xlabel="x", ylim=(-3, 3))
         self.ax_pieces = ax_pieces
+        # one legend per D, naming the D pieces drawn; the one for the current D is shown
+        self.legends = [Legend(ax_pieces, self.piece_lines[:D], [line.get_label() for line in self.piece_lines[:D]],
+                               fontsize=7, loc="upper left", ncol=2) for D in range(1, d + 1)]
+        for legend in self.legends:
+            ax_pieces.add_artist(legend)
         (self.target_line,) = ax_sum.plot(self.x, self.x * 0, color="0.6", lw=3, label="target")
         (self.sum_line,) = ax_sum.plot(self.x, self.x * 0, color="k", label="y = φ_0 + Σ φ_d h_d")
         self.sum_joints = ax_sum.scatter(np.zeros(d), np.zeros(d), c=colors, zorder=3, label="joints")
         ax_sum.set(xlabel="x", ylim=(-2, 2), xlim=(self.x[0], self.x[-1]))
         ax_sum.legend(fontsize=7, loc="lower right")
         self.info = ax_sum.set_title(" ", fontsize=9)
-        self.animate(*self.piece_lines, self.piece_joints, self.target_line, self.sum_line,
+        self.animate(*self.piece_lines, *self.legends, self.piece_joints, self.target_line, self.sum_line,
                      self.sum_joints, self.info)
 
     @property
@@ -93,9 +99,8 @@ class ReLUPiecesExplorer(Explorer):
             line.set_visible(d < D)
             if d < D:
                 line.set_ydata(r.pieces[d])
-        if changed in (None, "D"):  # the legend names the D pieces drawn, not all D_MAX
-            self.ax_pieces.legend(handles=self.piece_lines[:D], fontsize=7, loc="upper left", ncol=2)
-            self.invalidate()
+        for i, legend in enumerate(self.legends):
+            legend.set_visible(i == D - 1)
         self.piece_joints.set_offsets(np.column_stack([r.joints, np.zeros(self.D_MAX)]))
         self.sum_joints.set_offsets(np.column_stack([r.joints, r.y_at_joints]))
         self.target_line.set_ydata(TARGETS[self.controls["target"].value](self.x))

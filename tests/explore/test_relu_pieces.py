@@ -22,7 +22,8 @@ def test_relu_pieces_explorer_sweep(sweep):
         D = ex.controls["D"].value
         visible = [line for line in ex.piece_lines if line.get_visible()]
         assert len(visible) == D
-        legend = [text.get_text() for text in ex.ax_pieces.get_legend().get_texts()]
+        (shown,) = [legend for legend in ex.legends if legend.get_visible()]
+        legend = [text.get_text() for text in shown.get_texts()]
         assert legend == [f"φ_{d} h_{d}" for d in range(1, D + 1)]   # only the pieces drawn
         y = ex.sum_line.get_ydata()
         np.testing.assert_allclose(y, ex.controls["phi0"].value + sum(l.get_ydata() for l in visible))
