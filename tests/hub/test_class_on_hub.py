@@ -208,7 +208,8 @@ def test_a_class_on_the_hub(course):
         assert (home(student) / path).exists()
         assert pwd.getpwuid((home(student) / path).stat().st_uid).pw_name == student
 
-    # the formgrader is the instructor's alone
+    # the instructor is the hub's admin, and the formgrader is theirs alone
+    assert hub.api("GET", f"/users/{prof}")["admin"] and not hub.api("GET", f"/users/{ann}")["admin"]
     assert servers[prof].http.get(f"{servers[prof].url}/formgrader", timeout=60).status_code == 200
     assert servers[ann].http.get(f"{servers[ann].url}/formgrader", timeout=60).status_code == 404
 
