@@ -4,6 +4,9 @@ student's objects; what a grading kernel sends is read back safely."""
 from __future__ import annotations
 
 import base64
+import os
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -187,3 +190,21 @@ def test_deeply_nested_reports_are_refused():
         data = {"t": "list", "v": [data]}
     with pytest.raises(ValueError):
         decode(data)
+
+
+# -- withheld modules (the student's own copy; in grading the sandbox hides the files too) --
+@pytest.mark.parametrize("route", ["import coursekit.optim", "from coursekit.optim import Adam",
+                                   "import coursekit; coursekit.Adam", "import importlib; importlib.import_module('coursekit.optim')"])
+def test_a_withheld_module_says_the_exercise_asks_for_it(route):
+    code = f"from coursekit.checks import withhold\nwithhold('coursekit.optim')\n{route}"
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert run.returncode == 1 and "ImportError: coursekit.optim is not available in this assignment: " \
+        "the exercise asks you to write it yourself" in run.stderr, run.stderr
+
+
+def test_the_trusted_kernel_records_what_is_withheld_and_keeps_it():
+    code = ("from coursekit.checks import withhold\nwithhold('coursekit.optim')\n"
+            "from coursekit.optim import Adam\nprint(Adam.__name__)")
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         env={**os.environ, "COURSEKIT_CHECKS": "record"})
+    assert run.returncode == 0 and run.stdout.strip().endswith("Adam"), run.stderr

@@ -13,9 +13,15 @@ Modules, in the order grading uses them:
 * ``release`` — solutions -> exercises (nbgrader ``generate_assignment``);
 * ``integrity`` — checks of a submission before it runs: readable? locked cells intact?
   code that tampers with the grader?;
+* ``expectations`` — every check's expected value, recorded from the solution notebook in a
+  trusted kernel (never a student's);
 * ``sandbox`` — the only step that executes student code: nbgrader's executor with every
   kernel in bubblewrap, under resource limits (issue 9); a package of four modules: the
-  bubblewrap command line, kernel launch, execution policy, limits;
+  bubblewrap command line, kernel launch, execution policy, limits (and ``withheld``: the
+  modules an assignment hides from its kernels);
+* ``rewrite`` — a test cell as the student's kernel receives it: reports, no expected values;
+* ``verdict`` — each test cell judged in the grader's process from the kernel's reports
+  (issue 16);
 * ``run`` — the nbgrader preprocessor that ignores scores a submission displays;
 * ``grade`` — the one command: autograde a class, write the gradebook, CSVs, feedback, report.
 * ``sanitize`` — student outputs and cells made inert for every page grading renders;

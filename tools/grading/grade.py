@@ -30,8 +30,9 @@ from nbgrader.preprocessors import SaveAutoGrades
 from nbgrader.utils import parse_utc
 from sqlalchemy.exc import SAWarning
 
-from . import integrity, sandbox
+from . import integrity, sandbox, verdict
 from .config import OUTPUT, SUBMISSIONS, Course, assignment_names, course_config
+from .expectations import expectations
 from .feedback import configure as configure_feedback
 from .feedback import typeset
 from .release import generate_release
@@ -54,10 +55,12 @@ class Outcome:
     feedback: str = ""
 
 
-def _autograde_config(root: Path, *, limits: sandbox.Limits, unsafe_no_sandbox: bool):
-    """nbgrader's autograde pipeline with the sandbox as executor and the displayed-score filter."""
+def _autograde_config(root: Path, names, *, limits: sandbox.Limits, unsafe_no_sandbox: bool):
+    """nbgrader's autograde pipeline with the sandbox as executor, test cells judged outside the
+    kernel against the solutions' recorded checks, and the displayed-score filter."""
     config = course_config(root)
     sandbox.configure(config, limits=limits, unsafe_no_sandbox=unsafe_no_sandbox)
+    verdict.configure(config, {name: expectations(name) for name in names})
     chain = list(config.Autograde.autograde_preprocessors)
     chain.insert(chain.index(SaveAutoGrades), IgnoreDisplayedResults)
     config.Autograde.autograde_preprocessors = chain
@@ -86,11 +89,13 @@ def _run_problems(autograded) -> list[str]:
     for index, cell in enumerate(autograded.cells):
         gid = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id") or f"cell {index + 1}"
         for out in cell.get("outputs", []):
-            if out.output_type == "display_data" and sandbox.NOTICE_MIME in out.get("data", {}):
-                message = out.data[sandbox.NOTICE_MIME]["message"]
+            notice = next((out.data[m] for m in (sandbox.NOTICE_MIME, verdict.NOTICE_MIME)
+                           if out.output_type == "display_data" and m in out.get("data", {})), None)
+            if notice is not None:
+                message = ("sandbox: " if sandbox.NOTICE_MIME in out.data else "grader: ") + notice["message"]
                 if message not in seen:
                     seen.add(message)
-                    problems.append(f"{gid}: sandbox: {message}")
+                    problems.append(f"{gid}: {message}")
             elif out.output_type == "stream" and out.text.startswith(REMOVED_RESULT):
                 problems.append(f"{gid}: displayed a result (a fake score?); it was ignored")
     return problems
@@ -116,7 +121,8 @@ def grade_class(submissions: Path = SUBMISSIONS, output: Path = OUTPUT, *, names
         shutil.rmtree(root / step, ignore_errors=True)
     root.mkdir(parents=True, exist_ok=True)
 
-    config = _autograde_config(root, limits=limits, unsafe_no_sandbox=unsafe_no_sandbox)
+    log(f"recording the expected values of {len(names)} solution(s) in a trusted kernel")
+    config = _autograde_config(root, names, limits=limits, unsafe_no_sandbox=unsafe_no_sandbox)
     db_url = config.CourseDirectory.db_url = db_url or f"sqlite:///{root / 'gradebook.db'}"
     course = Course(config=config)
     log(f"generating the student copies of {len(names)} assignment(s) in {root}")

@@ -68,11 +68,12 @@ def _ancestors(paths) -> list:
 
 
 def sandbox_argv(cmd, *, work_files, limits: Limits, env=None, rw_paths=(), readonly_paths=(),
-                 bwrap=None):
+                 overlays=(), bwrap=None):
     """The full command line: ``prlimit`` -> ``bwrap`` -> (``setpriv`` when root) -> ``cmd``.
 
     ``work_files`` (host paths) appear read-only in the working directory /tmp/submission;
-    ``rw_paths`` and ``readonly_paths`` appear at their own path (the kernel's ipc directory).
+    ``rw_paths`` and ``readonly_paths`` appear at their own path (the kernel's ipc directory);
+    each ``(source, path)`` of ``overlays`` shows ``source`` read-only at ``path`` (withheld modules).
     The command gets exactly ``sandbox_env(env)`` as its environment.
     """
     ro = [p for p in [*_python_paths(), *map(str, readonly_paths)] if os.path.exists(p)]
@@ -97,6 +98,8 @@ def sandbox_argv(cmd, *, work_files, limits: Limits, env=None, rw_paths=(), read
             argv += ["--perms", "0755", "--dir", parent]
     for path in ro:
         argv += ["--ro-bind", path, path]
+    for source, path in overlays:
+        argv += ["--ro-bind", str(source), str(path)]
     for path in map(str, rw_paths):
         argv += ["--bind", path, path]
     argv += ["--perms", "1777", "--dir", "/tmp/submission"]

@@ -24,7 +24,7 @@ from jupyter_core.utils import run_sync
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat.notebooknode import NotebookNode
 from nbgrader.preprocessors import Execute
-from traitlets import Any, Bool, Enum, Unicode
+from traitlets import Any, Bool, Dict, Enum, Unicode
 
 from .command import contents
 from .kernel import SandboxKernelManager
@@ -38,6 +38,7 @@ class SandboxedExecute(Execute):
 
     limits = Any(Limits()).tag(config=True)
     readonly_paths = Any(()).tag(config=True)
+    withheld = Dict(help="assignment -> modules withheld from its kernels").tag(config=True)
     unsafe_no_sandbox = Bool(False).tag(config=True)
     # timestamps in the autograded notebook would make two gradings of one submission differ
     record_timing = Bool(False).tag(config=True)
@@ -58,7 +59,7 @@ class SandboxedExecute(Execute):
         named = {"kernel_name": self.kernel_name} if self.kernel_name else {}
         km = self.kernel_manager_class(config=self.config, **named)
         if isinstance(km, SandboxKernelManager):
-            km.limits, km.readonly_paths = self.limits, self.readonly_paths
+            km.limits, km.readonly_paths, km.withheld = self.limits, self.readonly_paths, self.withheld
         return km
 
     def identity(self, cwd, folder) -> tuple:

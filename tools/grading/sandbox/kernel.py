@@ -27,6 +27,7 @@ from traitlets import Any
 
 from .command import chown_for_kernel, private_copy, sandbox_argv, sandbox_env
 from .limits import MAX_MESSAGE_BYTES, Limits
+from .withheld import overlays
 
 
 def _children(pid: int) -> list:
@@ -46,6 +47,7 @@ class SandboxKernelManager(AsyncKernelManager):
 
     limits = Any(Limits())
     readonly_paths = Any(())
+    withheld = Any({})  # assignment -> modules its kernels do not see (withheld.py)
 
     async def _async_pre_start_kernel(self, **kw):
         # upstream: runs before the connection file is written; transport and ip set here are used
@@ -73,9 +75,11 @@ class SandboxKernelManager(AsyncKernelManager):
             cwd=self._run_dir, env=sandbox_env(),
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )
+        # nbgrader's folders end in the assignment's name: autograded/<student>/<assignment>
+        hidden = overlays(self.withheld.get(Path(src).name, ()), self._run_dir)
         argv = sandbox_argv(kernel_cmd, work_files=files, limits=self.limits, env=passed,
                             rw_paths=[Path(self.connection_file).parent],
-                            readonly_paths=self.readonly_paths)
+                            readonly_paths=self.readonly_paths, overlays=hidden)
         await super()._async_launch_kernel(argv, **kw)
 
     def client(self, **kwargs):
