@@ -22,25 +22,37 @@ def lesson(pattern: str) -> Path | None:
     return next(iter(sorted(NOTEBOOKS.glob(f"{pattern}.ipynb"))), None)
 
 
+def accept_dialogs(page) -> list:
+    """Accept any dialog over the notebook; return their texts (kept in the failure message)."""
+    texts = []
+    dialogs = page.locator(".jp-Dialog")
+    while dialogs.count():
+        texts.append(dialogs.first.inner_text()[:300])
+        dialogs.first.locator(".jp-mod-accept").first.click()
+        page.wait_for_timeout(500)
+    return texts
+
+
 def run_all_cells(page) -> None:
     """Run > Run All Cells, again if the kernel was not connected yet and nothing started.
 
-    A dialog over the notebook (the kernel chooser JupyterLab sometimes shows while a fresh
-    workspace starts its kernel) is accepted first, with its text kept in the log.
+    A dialog over the notebook (such as the kernel chooser JupyterLab sometimes shows while a
+    fresh workspace starts its kernel) is accepted first, and its text reported.
     """
+    seen = []
     for _ in range(5):
-        dialog = page.locator(".jp-Dialog")
-        if dialog.count():
-            print("dialog over the notebook:", dialog.first.inner_text()[:300])
-            dialog.locator(".jp-mod-accept").first.click()
-        page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
-        page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
+        seen += accept_dialogs(page)
         try:
+            page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click(timeout=10_000)
+            page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click(timeout=10_000)
             page.wait_for_function(STARTED, timeout=5_000)
+            if seen:
+                print("dialogs accepted over the notebook:", seen)
             return
         except Exception:
+            page.keyboard.press("Escape")   # close an open menu before the next try
             continue
-    raise AssertionError("Run All Cells started no cell")
+    raise AssertionError(f"Run All Cells started no cell (dialogs seen: {seen})")
 
 
 def open_and_run(page, lab_server, notebook: Path, screenshots: Path) -> None:

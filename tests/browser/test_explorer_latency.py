@@ -13,8 +13,8 @@ build/screenshots/latency.json with the machine's load.
 
 The budget is a fact about a student's machine, whose cores the kernel and the browser have to
 themselves. On a machine whose load average exceeds its cores (CI on a shared host, several
-test runs at once) every step takes several times longer and the timing says nothing about the
-explorers: the test then records its measurement and skips with it instead of judging.
+test runs at once) every step takes several times longer: a median over the budget there says
+nothing about the explorers, so the test records it and skips with it instead of failing.
 """
 from __future__ import annotations
 
@@ -106,7 +106,7 @@ def test_drag_release_to_settled_figure(pattern, trains, page, lab_server, scree
           f" (load {os.getloadavg()[0]:.1f})")
     budget = TRAINING_BUDGET_MS if trains else BUDGET_MS
     per_core = os.getloadavg()[0] / os.cpu_count()
-    if per_core > MAX_LOAD_PER_CORE:
+    if median > budget and per_core > MAX_LOAD_PER_CORE:
         pytest.skip(f"{notebook.stem}: median {median:.0f} ms measured at load {per_core:.1f} per core "
                     f"(> {MAX_LOAD_PER_CORE:g}): no verdict on the {budget:g} ms budget on a machine this busy")
     assert median <= budget, f"{notebook.stem}: median {median:.0f} ms > {budget:g} ms ({latencies})"
