@@ -43,7 +43,7 @@ def _chown_tree(path: Path, user: str) -> None:
 
 
 def _kill_processes_of(uid: int) -> None:
-    """SIGKILL every process whose real uid is ``uid`` (a roster account's servers and kernels)."""
+    """SIGKILL every process that runs as ``uid`` (a roster account's servers and kernels)."""
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
             try:
