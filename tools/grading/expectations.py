@@ -7,7 +7,8 @@ check compares as it does for a student (the solution must pass its own tests, o
 stops with the failing check) and publishes a record: what it checks, the expected value,
 tolerances, measure, hint (``coursekit.checks.kernel``). ``withhold(...)`` in the setup cell
 records the modules the assignment withholds. The records are kept per test cell, in order,
-and cached in ``build/grading/expectations/`` under a hash of the solution and coursekit.
+and cached in ``build/grading/expectations/`` under a hash of the solution, coursekit and the
+versions of Python, NumPy and SymPy.
 
 No student kernel ever sees a record: the grader compares reports with them in its own process
 (``tools/grading/verdict.py``).
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from importlib import metadata
 import os
 import sys
 import tempfile
@@ -53,6 +55,8 @@ def _fingerprint(solution: Path) -> str:
     for path in sorted((ROOT / "coursekit").rglob("*.py")):
         digest.update(str(path.relative_to(ROOT)).encode() + path.read_bytes())
     digest.update(sys.version.encode())
+    for package in ("numpy", "sympy"):  # the numbers a solution computes depend on them too
+        digest.update(f"{package}=={metadata.version(package)}".encode())
     return digest.hexdigest()[:20]
 
 
