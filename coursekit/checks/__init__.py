@@ -27,8 +27,8 @@ How to write a test cell (the grader relies on every point)
 5. An expected value must not depend on the student's results, and the correct result must be
    unique up to the tolerance (the expected values are the solution's). Where several answers
    are right (any dropout mask), check a measure that all of them share.
-6. Give every test cell at least one hidden check (``### BEGIN HIDDEN TESTS``): its expected
-   values are the ones no student has seen.
+6. Give a test cell at least one hidden check (``### BEGIN HIDDEN TESTS``) wherever its public
+   answers could be hard-coded: hidden expected values are the ones no student has seen.
 7. ``withhold("coursekit.optim")`` in the locked setup cell withholds the modules the
    assignment asks the student to write (:func:`coursekit.checks.kernel.withhold`).
 
