@@ -284,10 +284,10 @@ class Explorer(metaclass=_ExplorerType):
         """``make()`` once per ``key`` in this explorer's bounded cache."""
         return self.cache(key, make)
 
-    @classmethod
-    def spec(cls) -> list:
-        """The control table as plain data (see :meth:`Control.spec`)."""
-        return [c.spec() for c in cls.CONTROLS]
+    def spec(self) -> list:
+        """This explorer's control table as plain data (see :meth:`Control.spec`); the table may
+        depend on the constructor's arguments (the perceptron's data sets, the XOR net's epochs)."""
+        return [c.spec() for c in self.table]
 
     @property
     def live(self) -> bool:

@@ -81,7 +81,7 @@ class QuadraticPathExplorer(_PathExplorer):
 
     N_LEVELS = 7
     CONTROLS = (
-        Control("lr", "log", 0.02, min=1e-3, max=10 ** -0.7, step=0.05, label="ε SGD"),
+        Control("lr", "log", 0.02, min=0.002, max=0.2, step=0.05, label="ε SGD"),   # 0.02 on the grid
         Control("lr_adaptive", "log", 0.1, min=1e-3, max=1.0, step=0.05, label="ε adaptive"),
         Control("alpha", "float", 0.9, min=0.0, max=0.95, step=0.05, label="α (momentum)"),
         Control("steps", "int", 100, min=1, max=_PathExplorer.STEPS_MAX, step=1),

@@ -97,7 +97,7 @@ class PenaltyExplorer(Explorer):
     CONTROLS = (
         Control("kind", "select", "L1", options=(("L2 (weight decay)", "L2"), ("L1 (proximal step)", "L1")),
                 live=False, label="penalty"),
-        Control("lam", "log", 3e-3, min=1e-4, max=1e-1, step=0.25, live=False, label="λ"),
+        Control("lam", "log", 3e-3, min=3e-3 / 10 ** 1.5, max=3e-3 * 10 ** 1.5, step=0.25, live=False, label="λ"),
     )
 
     def __init__(self, data=None):

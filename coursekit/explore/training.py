@@ -27,7 +27,7 @@ class TrainingExplorer(Explorer):
         Control("dataset", "select", "moons", options=tuple((n, n) for n in ("moons", "spirals", "digits")),
                 live=False, label="data"),
         Control("hidden", "int", 32, min=2, max=64, step=1, live=False),
-        Control("lr", "log", 0.5, min=1e-3, max=10.0, step=0.1, live=False, label="lr (eps)"),
+        Control("lr", "log", 0.5, min=5e-4, max=5.0, step=0.1, live=False, label="lr (eps)"),   # 0.5 on the grid
         Control("B", "choice", 32, options=tuple((str(b), b) for b in BATCH_SIZES), live=False, label="batch B"),
     )
 

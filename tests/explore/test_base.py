@@ -155,7 +155,7 @@ def test_a_control_row_makes_its_widget_sweep_and_grid(control, widget_type, swe
 
 
 def test_the_table_is_plain_data_for_a_static_page():
-    spec = Wave.spec()
+    spec = Wave().spec()
     assert json.loads(json.dumps(spec)) == spec
     assert spec[0] == {"name": "A", "kind": "float", "min": 0.0, "max": 2.0, "step": 0.1, "default": 1.0,
                        "options": [], "live": True, "label": "A"}

@@ -1,7 +1,8 @@
 """Every explorer fits a laptop: at most 860 px wide at its defaults (a 1366-px screen with
 JupyterLab's file browser open), with its texts inside the figure and not running into the
-next panel's."""
+next panel's. And its control table is plain data whose grid holds the defaults."""
 import itertools
+import json
 
 import matplotlib
 import pytest
@@ -66,12 +67,23 @@ def layout_problems(fig) -> list:
     return problems
 
 
+def on_grid(control) -> bool:
+    """The control's default is one of the values its grid offers (a static page has its frame)."""
+    grid = control.grid()
+    if control.kind in ("int", "float", "log"):
+        return any(abs(v - control.default) <= 1e-9 * max(1.0, abs(control.default)) for v in grid)
+    return any(v is control.default or v == control.default for v in grid)
+
+
 @pytest.mark.parametrize("entry", EXPLORERS)
 def test_the_figure_fits_860_px_with_its_texts_whole(entry):
     explorer = explorer_class(entry)()
     width = explorer.fig.get_size_inches()[0] * explorer.fig.dpi
     assert width <= MAX_WIDTH_PX, f"{entry}: {width:.0f} px wide"
     assert layout_problems(explorer.fig) == []
+    # the control table, as a static page reads it: plain data, defaults on the grid
+    assert json.loads(json.dumps(explorer.spec())) == explorer.spec()
+    assert all(on_grid(c) for c in explorer.table), [c.name for c in explorer.table if not on_grid(c)]
 
 
 def test_the_check_sees_a_clipped_title_and_overlapping_panels():
