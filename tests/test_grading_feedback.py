@@ -255,3 +255,18 @@ def test_a_page_mathjax_fails_on_keeps_its_tex_and_the_others_are_typeset(tmp_pa
     assert not feedback.typeset([tmp_path / "missing.html", good], log=logged.append)
     assert "<mjx-container" in good.read_text() and "\\leftarrow" not in text(good.read_text())
     assert "missing.html" in logged[0]
+
+
+def test_a_students_error_in_a_rewritten_test_cell_names_the_line_of_the_cell_as_written():
+    """The grading kernel runs a test cell rewritten (tools/grading/rewrite.py: other line numbers,
+    code as ast.unparse writes it); the line named is the one in the cell as the student sees it."""
+    source = "from coursekit.checks import check_close\n\nx = 1\ntheta, v = momentum_step( x,  0)\ncheck_close('v', v, 0)"
+    cell = _test_cell(source, 4, ename="ZeroDivisionError", evalue="division by zero")
+    cell.outputs[0].traceback[2] = "\x1b[36mCell In[5], line 2\x1b[39m\n----> 2 (theta, v) = momentum_step(x, 0)"
+    feedback.TestCellReport().preprocess(nbformat.v4.new_notebook(cells=[cell]), {})
+    assert cell.outputs[0].traceback[0] == "line 4 of this test cell: theta, v = momentum_step( x,  0)"
+    # an error while the rewritten check (a report) evaluates the student's result: the check's line
+    cell = _test_cell(source, 5, ename="ZeroDivisionError", evalue="division by zero")
+    cell.outputs[0].traceback[2] = "Cell In[5], line 3\n----> 3 _coursekit_report('close', 'v', momentum_step(1, 0))"
+    feedback.TestCellReport().preprocess(nbformat.v4.new_notebook(cells=[cell]), {})
+    assert cell.outputs[0].traceback[0] == "line 5 of this test cell: check_close('v', v, 0)"

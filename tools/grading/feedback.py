@@ -34,6 +34,7 @@ from nbgrader import utils
 from nbgrader.preprocessors import GetGrades
 from traitlets import Bool
 
+from .rewrite import REPORTER
 from .sanitize import SanitizeNotebook, clean_html
 
 TEMPLATES = Path(__file__).with_name("templates")
@@ -47,6 +48,8 @@ PAGE_POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; fon
 
 HIDDEN = re.compile(r"^[ \t]*### BEGIN HIDDEN TESTS[ \t]*\n(.*?)^[ \t]*### END HIDDEN TESTS[ \t]*(\n|\Z)", re.S | re.M)
 CELL_LINE = re.compile(r"Cell In\[(?P<count>\d+)\], line (?P<line>\d+)")
+ARROW = re.compile(r"^-*> *\d+ (?P<code>.*)$", re.M)   # IPython's line of a frame: ----> 6 code
+REPORT = re.compile(rf"^{REPORTER}\('\w+', (?P<what>'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\")")
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 ABSOLUTE_PATH = re.compile(r"(?<![\w.:/])(?:/[\w.@+-]+)+/(?=[\w.@+-]+)")
 
@@ -82,7 +85,7 @@ class TestCellReport(Preprocessor):
         hidden_lines = {n for start, end in hidden
                         for n in range(source.count("\n", 0, start) + 1, source.count("\n", 0, end) + 1)}
         failure = next((o for o in cell.outputs if o.output_type == "error"), None)
-        line = _failed_line(failure, count)
+        line = _failed_line(failure, count, source)
         if failure is not None:
             failure.traceback = self._visible_traceback(failure, count, source, line in hidden_lines, line)
         if not self.show_hidden_tests:
@@ -111,13 +114,40 @@ def _is_cell_frame(entry: str, count) -> bool:
     return found is not None and count is not None and int(found.group("count")) == count
 
 
-def _failed_line(failure, count) -> int | None:
-    """The test cell's line in ``failure``'s traceback (its last frame in that cell)."""
-    if failure is None:
+def _failed_line(failure, count, source: str) -> int | None:
+    """The line of the test cell ``source`` where ``failure`` happened (its last frame there).
+
+    The kernel may have run the cell rewritten (``rewrite.py``: other line numbers), so where
+    the frame shows its code (IPython's ``---->`` line) that code is found in ``source``; a
+    frame without code (the grader's own verdict) gives the line of ``source`` itself. None
+    when the code is not found as such (then no line is named).
+    """
+    if failure is None or count is None:
         return None
-    hits = [m for entry in failure.traceback for m in CELL_LINE.finditer(ANSI.sub("", entry))
-            if count is not None and int(m.group("count")) == count]
-    return int(hits[-1].group("line")) if hits else None
+    frames = [ANSI.sub("", entry) for entry in failure.traceback if _is_cell_frame(entry, count)]
+    if not frames:
+        return None
+    line = int(CELL_LINE.findall(frames[-1])[-1][1])
+    shown = ARROW.search(frames[-1])
+    if shown is None:
+        return line
+    lines = [_normal(text) for text in source.splitlines()]
+    code = _normal(shown.group("code"))
+    if 0 < line <= len(lines) and lines[line - 1] == code:
+        return line
+    if code in lines:
+        return lines.index(code) + 1
+    report = REPORT.match(code)   # a check, rewritten as its report: found by what it checks
+    what = ast.literal_eval(report.group("what")) if report else None
+    return next((first for first, _, name in _checks(source) if name == what), None)
+
+
+def _normal(code: str) -> str:
+    """One line of code as ``ast.unparse`` writes it (a rewritten cell is written so), if it parses."""
+    try:
+        return ast.unparse(ast.parse(code.strip()))
+    except SyntaxError:
+        return code.strip()
 
 
 def _checks(source: str) -> list[tuple[int, int, str]]:
