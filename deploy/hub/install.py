@@ -23,6 +23,7 @@ from .settings import REPO, HubSettings, load
 
 COPIED = ("coursekit", "tools", "deploy", "solutions", "pyproject.toml", "README.md")
 SKIPPED = shutil.ignore_patterns("__pycache__", "*.pyc", "node_modules", ".ipynb_checkpoints", "*.egg-info")
+KEPT = "build"  # in the copy: the recorded expectations (record_expectations), not from the repository
 PIP = "pip==25.3"
 
 
@@ -43,7 +44,8 @@ def copy_source(settings: HubSettings) -> None:
             shutil.copy2(path, source / name)
         wanted.add(Path(name))
     for path in sorted(source.rglob("*"), reverse=True):   # children before their folders
-        if path.relative_to(source) not in wanted and not _skipped(path):
+        relative = path.relative_to(source)
+        if relative not in wanted and relative.parts[0] != KEPT and not _skipped(path):
             shutil.rmtree(path) if path.is_dir() else path.unlink()
     for folder, dirs, files in os.walk(source):
         os.chmod(folder, 0o755)
@@ -78,13 +80,32 @@ def build_environment(settings: HubSettings, log=print) -> None:
     stamp.touch()
 
 
+def record_expectations(settings: HubSettings) -> None:
+    """Every assignment's expected check values, recorded by ``tools.grading.expectations`` from
+    the solutions (trusted code) as root into the copy's ``build/grading/expectations``.
+
+    Grading records them on first use and caches them beside the code, where the instructor's
+    grading and the grade-on-submit service (not root) cannot write; recorded here, they only
+    read them. A cached record is reused while the solution and coursekit are unchanged.
+    """
+    code = ("from tools.grading.config import assignment_names\n"
+            "from tools.grading.expectations import expectations\n"
+            "for name in assignment_names():\n    expectations(name)\n")
+    subprocess.run([str(settings.environment / "bin" / "python"), "-c", code], cwd=settings.source, check=True)
+    for folder, dirs, files in os.walk(settings.source / KEPT):
+        os.chmod(folder, 0o755)
+        for name in files:
+            os.chmod(os.path.join(folder, name), 0o644)
+
+
 def install(settings: HubSettings, log=print) -> None:
-    """Copy the code and build the environment; one install at a time (a lock in the prefix)."""
+    """Copy the code, build the environment, record the expectations; one install at a time."""
     settings.prefix.mkdir(parents=True, exist_ok=True)
     with open(settings.prefix / ".install.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         copy_source(settings)
         build_environment(settings, log)
+        record_expectations(settings)
 
 
 def main() -> int:

@@ -25,6 +25,7 @@ import shutil
 import sys
 import tempfile
 import time
+import traceback
 import warnings
 from pathlib import Path
 
@@ -131,7 +132,15 @@ def poll_once(settings: HubSettings, attempts: Attempts, work: Path, log=print, 
     for assignment in settings.grade_on_submit:
         for submission in exchange.submissions(settings, assignment):
             if submission.path.name not in attempts.seen:
-                log(handle(settings, attempts, submission, work, clock()))
+                try:
+                    log(handle(settings, attempts, submission, work, clock()))
+                except Exception:  # one submission that cannot be graded must not stop the service
+                    log(f"{submission.path.name}: grading on submit failed\n{traceback.format_exc()}")
+                    page = refusal_page(work, submission.assignment,
+                                        "Grading on submit failed for this submission (the instructor "
+                                        "can see why); it is kept and graded at the deadline.")
+                    exchange.release_feedback(settings, submission.path, page)
+                    attempts.record(submission, None)
                 handled += 1
     return handled
 

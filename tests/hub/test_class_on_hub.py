@@ -37,6 +37,7 @@ from throwaway_postgres import Cluster, binaries
 ASSIGNMENT = "07_regularization"
 COURSE = "coursekit"
 SCRATCH = Path("/srv")  # outside pytest's private temporary folders: every test user must reach it
+KEPT_LOG = Path(__file__).resolve().parents[2] / "build" / "test-hub" / "hub.log"
 
 pytestmark = pytest.mark.slow
 
@@ -157,6 +158,9 @@ c.JupyterHub.load_roles = [{{"name": "e2e", "services": ["e2e"],
         uids = [pwd.getpwnam(u).pw_uid for u in settings.users if accounts.user_exists(u)]
         accounts.remove(settings)
         cluster.stop()
+        if hub_log.exists():  # kept for a failure's post-mortem (the services log there too)
+            KEPT_LOG.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(hub_log, KEPT_LOG)
         shutil.rmtree(scratch, ignore_errors=True)
         os.environ.pop("COURSEKIT_HUB_SETTINGS", None)
         leftover = [p.name for p in Path("/proc").iterdir() if p.name.isdigit()
