@@ -9,7 +9,10 @@ What a student waits for after moving a slider, as ipympl runs it (issue 13):
 * draw — :meth:`Explorer.render` (the changed artists blitted over the kept background, or the
   whole figure when an axis limit moved) plus the PNG of the changed pixels that ipympl sends
   (``get_diff_image``, the same code path);
-* total — callback + draw.
+* total — callback + draw;
+* full ms — for comparison in the same run, the same frame rendered whole (no kept background),
+  which is what every change cost before blitting (without the layout engine, which the old
+  explorers also re-ran on every draw).
 
 Each live control is moved to its min, its default and its max, each time from the value one
 step away (``REPEATS`` times, median). Budget: total <= 40 ms; a row over it says by how much
@@ -56,6 +59,18 @@ def timed_change(explorer, name, value):
     return 1e3 * (middle - start), 1e3 * (end - middle), not partial
 
 
+def full_redraw_ms(explorer) -> float:
+    canvas, samples = explorer.fig.canvas, []
+    for _ in range(3):
+        explorer.invalidate()
+        start = time.perf_counter()
+        explorer.render()
+        canvas._png_is_old = True
+        canvas.get_diff_image()
+        samples.append(1e3 * (time.perf_counter() - start))
+    return statistics.median(samples)
+
+
 def time_control(explorer, control):
     rows = []
     for at, value in zip(("min", "default", "max"), control.sweep()):
@@ -67,7 +82,7 @@ def time_control(explorer, control):
         callback = statistics.median(s[0] for s in samples)
         draw = statistics.median(s[1] for s in samples)
         full = sum(s[2] for s in samples) > REPEATS // 2
-        rows.append((at, callback, draw, full))
+        rows.append((at, callback, draw, full, full_redraw_ms(explorer)))
     explorer.set(**{control.name: control.default})
     return rows
 
@@ -82,7 +97,7 @@ def verdict(total, full):
 def main(names=()):
     load = os.getloadavg()
     print(f"load average before: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f} on {os.cpu_count()} cores")
-    header = ("explorer", "control", "at", "callback ms", "draw ms", "total ms", f"total <= {BUDGET_MS:g} ms")
+    header = ("explorer", "control", "at", "callback ms", "draw ms", "total ms", "full ms", f"total <= {BUDGET_MS:g} ms")
     rows = []
     for entry in EXPLORERS:
         cls = explorer_class(entry)
@@ -93,14 +108,14 @@ def main(names=()):
         explorer.render()
         for control in explorer.table:
             if not control.live:
-                rows.append((cls.__name__, control.name, "release", "", "", "",
+                rows.append((cls.__name__, control.name, "release", "", "", "", "",
                              f"trains: {explorer.compute_seconds:.2f} s at the defaults (budget {TRAIN_BUDGET_S:g} s)"
                              + ("" if explorer.compute_seconds <= TRAIN_BUDGET_S else " OVER")))
                 continue
-            for at, callback, draw, full in time_control(explorer, control):
+            for at, callback, draw, full, whole in time_control(explorer, control):
                 total = callback + draw
                 rows.append((cls.__name__, control.name, at, f"{callback:.1f}", f"{draw:.1f}", f"{total:.1f}",
-                             verdict(total, full)))
+                             f"{whole:.1f}", verdict(total, full)))
         explorer.close()
     widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
     for row in [header, tuple("-" * w for w in widths), *rows]:
@@ -108,7 +123,8 @@ def main(names=()):
     timed = [r for r in rows if r[5]]
     over = [r for r in timed if float(r[5]) > BUDGET_MS]
     print(f"{len(timed) - len(over)} of {len(timed)} live rows within {BUDGET_MS:g} ms; median total "
-          f"{statistics.median(float(r[5]) for r in timed):.1f} ms")
+          f"{statistics.median(float(r[5]) for r in timed):.1f} ms; median of total / full redraw "
+          f"{statistics.median(float(r[5]) / float(r[6]) for r in timed):.2f}")
     load = os.getloadavg()
     print(f"load average after: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
 
