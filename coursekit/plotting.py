@@ -298,3 +298,22 @@ def show_xor_net(model, axes):
         axes[0].annotate(label, (x1, x2), textcoords="offset points", xytext=(6, 6))
     axes[1].legend(loc="upper right", fontsize="small")
     return boundary, hidden
+
+
+def weight_images(axes, W, shape=(8, 8)) -> list:
+    """Each column of a first-layer weight matrix W (n_in, n_out) as an image of the input's ``shape``.
+
+    One axis per hidden unit (``axes`` flat, at least n_out of them); blue negative, red positive,
+    on one symmetric colour scale so the units' weights compare. Returns the images.
+    """
+    W = float_array(W, "W", ndim=2)
+    if W.shape[0] != math.prod(shape):
+        raise ValueError(f"W has {W.shape[0]} rows, which do not make images of shape {shape}")
+    axes, limit = np.ravel(axes), float(np.max(np.abs(W)))
+    if len(axes) < W.shape[1]:
+        raise ValueError(f"need one axis per column of W ({W.shape[1]}), got {len(axes)}")
+    images = []
+    for j, ax in enumerate(axes[:W.shape[1]]):
+        images.append(ax.imshow(W[:, j].reshape(shape), cmap="bwr", vmin=-limit, vmax=limit))
+        ax.set_xticks([]), ax.set_yticks([])
+    return images

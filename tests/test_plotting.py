@@ -101,3 +101,19 @@ def test_curves_plot_the_history_and_skip_what_was_not_recorded():
 def test_labels_must_be_integers_one_per_point():
     with pytest.raises(ValueError, match="y must be 4 integer class labels"):
         decision_boundary(axes(), lambda P: P[:, 0], XOR_X, XOR_Y.astype(float))
+
+
+def test_weight_images_show_each_column_as_its_image():
+    import matplotlib.pyplot as plt
+
+    from coursekit.plotting import weight_images
+
+    W = np.arange(64 * 3, dtype=float).reshape(64, 3) - 90
+    fig, axes = plt.subplots(1, 3)
+    images = weight_images(axes, W)
+    for j, image in enumerate(images):
+        np.testing.assert_array_equal(image.get_array(), W[:, j].reshape(8, 8))
+        assert image.get_clim() == (-101.0, 101.0)                # symmetric: the largest |w| is 191 - 90
+    with pytest.raises(ValueError, match="shape"):
+        weight_images(axes, W[:63])
+    plt.close(fig)
