@@ -7,6 +7,7 @@ ActivationExplorer``; the shared contract (the control table, ``compute``, ``dra
 import importlib
 
 from ._base import MAX_WIDTH_PX, Control, Explorer, figure, widget_backend
+from .frames import FramePlayer, precompute  # an explorer in a page with no kernel (issue 18)
 
 # Every explorer, "module:Class" under coursekit.explore, by lesson; each builds without
 # arguments. The benchmark, the layout test and a static page's frames go through this list.
@@ -45,4 +46,5 @@ def explorer_class(entry: str) -> type:
     return getattr(importlib.import_module(f"{__name__}.{module}"), name)
 
 
-__all__ = ["EXPLORERS", "MAX_WIDTH_PX", "Control", "Explorer", "explorer_class", "figure", "widget_backend"]
+__all__ = ["EXPLORERS", "MAX_WIDTH_PX", "Control", "Explorer", "FramePlayer", "explorer_class", "figure",
+           "precompute", "widget_backend"]
