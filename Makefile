@@ -14,7 +14,7 @@ LAB_ARGS ?=
 export OPENBLAS_NUM_THREADS ?= 1
 export MPLBACKEND ?= Agg
 
-.PHONY: lab test install test-oracle exercises grade grading-mathjax formgrader slides bench clean hub hub-install
+.PHONY: lab test install test-oracle exercises grade grading-mathjax formgrader slides site bench clean hub hub-install
 
 # jupyterlab-rise's slideshow loads ipywidgets only with the stand-in in tools/slides/rise_console
 # (jupyterlab-contrib/rise#119); linked into the environment like `jupyter labextension develop`.
@@ -41,9 +41,10 @@ $(STAMP): pyproject.toml
 lab: install
 	$(BIN)/jupyter lab --notebook-dir=notebooks $(ROOT_FLAG) --port=$(PORT) $(LAB_ARGS) notebooks/00_start_here.ipynb
 
-# The offline decks are built first (a build step, not a test) where the deck tests can run.
+# The offline decks and the site are built first (a build step, not a test) where the browser
+# tests can run.
 test: install
-	@if command -v npm >/dev/null && command -v chromium >/dev/null; then $(MAKE) --no-print-directory slides; fi
+	@if command -v npm >/dev/null && command -v chromium >/dev/null; then $(MAKE) --no-print-directory site; fi
 	@if [ "$$(id -u)" = 0 ] && command -v npm >/dev/null && [ -x /usr/bin/python3.11 ]; then $(MAKE) --no-print-directory hub-install; fi
 	@if command -v npm >/dev/null; then $(MAKE) --no-print-directory grading-mathjax; fi
 	$(BIN)/python -m pytest
@@ -53,12 +54,21 @@ test-oracle: install
 	$(BIN)/python -m pip install --quiet torch==2.13.0
 	$(BIN)/python -m pytest -m oracle tests
 
+# Each lesson is executed once (tools/slides/execute.py: outputs, widget state, the explorers'
+# precomputed frames) into build/executed/, again only when the lesson or coursekit changed;
+# the decks and the site render that copy. Two lessons at a time.
+EXECUTED := $(patsubst notebooks/%.ipynb,build/executed/%.ipynb,$(wildcard notebooks/*.ipynb))
+EXECUTE_DEPS := tools/slides/execute.py $(shell find coursekit -name '*.py' -o -name '*.js')
+.PRECIOUS: build/executed/%.ipynb
+
+build/executed/%.ipynb: notebooks/%.ipynb $(EXECUTE_DEPS)
+	$(BIN)/python tools/slides/execute.py $< $@
+
 # Offline slide decks (tools/slides): the npm assets are reinstalled when the lockfile changes
-# and copied next to the decks; each lesson whose deck is older than the lesson, coursekit or
-# the template is executed and exported to build/slides/<lesson>.slides.html, two at a time.
+# and copied next to the decks; each executed lesson is exported to build/slides/<lesson>.slides.html.
 SLIDES_NPM := tools/slides/node_modules/.installed-$(shell sha256sum tools/slides/package-lock.json | cut -c1-16)
 SLIDES_ASSETS := build/slides/assets/.copied
-SLIDES_DEPS := $(SLIDES_ASSETS) $(wildcard tools/slides/*.py tools/slides/templates/*/*) $(shell find coursekit -name '*.py')
+SLIDES_DEPS := $(SLIDES_ASSETS) tools/slides/nbconvert_config.py $(wildcard tools/slides/templates/*/*)
 DECKS := $(patsubst notebooks/%.ipynb,build/slides/%.slides.html,$(wildcard notebooks/*.ipynb))
 SLIDES_JOBS ?= 2
 
@@ -73,8 +83,13 @@ $(SLIDES_ASSETS): $(SLIDES_NPM) tools/slides/assets.py
 	$(BIN)/python tools/slides/assets.py build/slides/assets
 	touch $@
 
-build/slides/%.slides.html: notebooks/%.ipynb $(SLIDES_DEPS)
+build/slides/%.slides.html: build/executed/%.ipynb $(SLIDES_DEPS)
 	$(BIN)/jupyter nbconvert --config tools/slides/nbconvert_config.py --output-dir build/slides --log-level=WARN $<
+
+# The course site (tools/site, Sphinx + myst-nb): the executed lessons, the decks, the
+# exercises and search in build/site/, openable from disk; prints its size and the frames'.
+site: slides
+	$(BIN)/python -m tools.site.build build/site
 
 bench: install
 	$(BIN)/python bench/mlp_speed.py

@@ -51,6 +51,16 @@ def settled(page, locator, *, tries: int = 40) -> np.ndarray:
     return previous
 
 
+def drag_a_third(page, x0: float, y0: float, track: dict) -> None:
+    """Drag with the mouse from the handle at (x0, y0) a third of ``track`` (a bounding box)
+    towards its farther end."""
+    dx = track["width"] / 3 if x0 < track["x"] + track["width"] / 2 else -track["width"] / 3
+    page.mouse.move(x0, y0)
+    page.mouse.down()
+    page.mouse.move(x0 + dx, y0, steps=12)
+    page.mouse.up()
+
+
 def check_slider_moves_figure(page, explorer, before: Path, after: Path) -> None:
     """Drag the first slider's handle a third of its track towards the farther end and assert
     that its readout and the figure changed.
@@ -66,13 +76,8 @@ def check_slider_moves_figure(page, explorer, before: Path, after: Path) -> None
     page.evaluate(KEEP, figure.element_handle())
     explorer.screenshot(path=before)
 
-    h, t = handle.bounding_box(), track.bounding_box()
-    x0, y0 = h["x"] + h["width"] / 2, h["y"] + h["height"] / 2
-    dx = t["width"] / 3 if x0 < t["x"] + t["width"] / 2 else -t["width"] / 3
-    page.mouse.move(x0, y0)
-    page.mouse.down()
-    page.mouse.move(x0 + dx, y0, steps=12)
-    page.mouse.up()
+    h = handle.bounding_box()
+    drag_a_third(page, h["x"] + h["width"] / 2, h["y"] + h["height"] / 2, track.bounding_box())
 
     page.wait_for_function("([el, old]) => el.textContent.trim() !== old.trim()",
                            arg=[readout.element_handle(), readout_before], timeout=TIMEOUT)

@@ -4,9 +4,10 @@ Facts checked for every lesson: opening and stepping through the deck attempts n
 other than local files (every other request is blocked and recorded), the page raises no
 script error, MathJax typesets the lesson's equations from the local copy (no raw ``$$`` is
 left on any slide; the slide shown after stepping quickly keeps its rendered equations), the
-widgets stored at build time render (sliders, and each ipympl figure as its stored picture),
-and no figure is wider than its slide. A screenshot of the first widget slide goes to
-build/screenshots/.
+widgets stored at build time render, no figure is wider than its slide, every slide's content
+fits the 1280 x 800 slide (each slide shown in turn and measured), and dragging a slider of
+the lesson's first explorer shows another precomputed frame (no kernel). Screenshots of that
+explorer go to build/screenshots/.
 """
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from frames import PLAYER, drag_first_slider, has_explorer
 
 pytestmark = pytest.mark.browser
 
@@ -45,6 +47,20 @@ UNRENDERED = """() => {
     return slide.querySelectorAll('script[type^="math/tex"]').length - slide.querySelectorAll('.MathJax_CHTML').length;
 }"""
 POLL = 100  # ms between checks of a waited-for condition (instead of every animation frame)
+SLIDE = (1280, 800)  # tools/slides/nbconvert_config.py
+# [h, v] of every slide that shows content (a vertical stack's own section only groups others).
+SLIDES = """() => [...document.querySelectorAll('.reveal .slides section')]
+    .filter(s => !s.querySelector('section')).map(s => { const i = Reveal.getIndices(s); return [i.h, i.v || 0]; })"""
+# Height of the shown slide's content (its cells, fragments not yet shown included) and how far
+# it sticks out above or below the slide, in slide pixels (reveal scales the slide to the window).
+OVERFLOW = """() => {
+    const slide = Reveal.getCurrentSlide(), box = document.querySelector('.reveal .slides').getBoundingClientRect();
+    const rects = [...slide.children].filter(c => c.getClientRects().length).map(c => c.getBoundingClientRect());
+    if (!rects.length) return [0, 0];
+    const top = Math.min(...rects.map(r => r.top)), bottom = Math.max(...rects.map(r => r.bottom));
+    const scale = Reveal.getScale();
+    return [(bottom - top) / scale, Math.max(box.top - top, bottom - box.bottom, 0) / scale];
+}"""
 
 
 def has_math(nb) -> bool:
@@ -52,7 +68,7 @@ def has_math(nb) -> bool:
 
 
 @pytest.mark.parametrize("lesson", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
-def test_offline_deck(lesson, decks, page, screenshots, wait_for_ink):
+def test_offline_deck(lesson, decks, page, screenshots):
     nb = nbformat.read(lesson, as_version=4)
     deck = decks / f"{lesson.stem}.slides.html"
     assert deck.is_file(), f"make slides did not build {deck}"
@@ -87,22 +103,32 @@ def test_offline_deck(lesson, decks, page, screenshots, wait_for_ink):
                             ".filter(s => s.innerText.includes('$$')).length")
         assert raw == 0, f"{raw} slide(s) still show raw $$ (MathJax did not run)"
     if page.locator('script[type="application/vnd.jupyter.widget-view+json"]').count():
-        slider = page.locator(".widget-slider, .widget-hslider").first
-        slider.wait_for(state="attached", timeout=30_000)
+        page.locator(".widget-slider, .widget-hslider, .ck-frames-input").first.wait_for(state="attached", timeout=30_000)
         cut = page.evaluate(FIGURES_CUT_OFF)
         assert cut == [], f"figures wider than their slide (right edge, slide's right edge): {cut}"
-        # No slide transition, so the screenshot shows the slide in place, not mid-animation.
-        page.evaluate("el => { const i = Reveal.getIndices(el.closest('section'));"
-                      " Reveal.configure({transition: 'none'}); Reveal.slide(i.h, i.v); }",
-                      slider.element_handle())
-        slider.wait_for(state="visible", timeout=10_000)
-        output = page.locator(".jp-OutputArea-output").filter(has=page.locator(".widget-slider, .widget-hslider")).first
-        figures = output.locator(".jupyter-matplotlib canvas")
-        if figures.count():  # the picture stored at build time is drawn, not a blank canvas
-            wait_for_ink(page, figures.first)
-        page.wait_for_function(TYPESET, timeout=30_000, polling=POLL)  # the slide's equations re-rendered
-        assert page.evaluate(UNRENDERED) == 0, "equations on the widget slide are not rendered"
-        page.screenshot(path=screenshots / f"deck_{lesson.stem}.png")
+
+    # Every slide in turn, without transitions, once its equations are typeset.
+    page.evaluate("() => Reveal.configure({transition: 'none'})")
+    too_tall = []
+    for h, v in page.evaluate(SLIDES):
+        page.evaluate(f"() => Reveal.slide({h}, {v})")
+        page.wait_for_function(TYPESET, timeout=30_000, polling=POLL)
+        page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+        height, over = page.evaluate(OVERFLOW)
+        if over > 1:
+            too_tall.append(f"slide {h}.{v}: content {height:.0f} px high, {over:.0f} px outside")
+    assert too_tall == [], f"slides whose content does not fit {SLIDE[0]} x {SLIDE[1]}: {too_tall}"
+
+    if has_explorer(nb):
+        player = page.locator(PLAYER).first
+        player.wait_for(state="attached", timeout=30_000)
+        # Its slide, every fragment shown (the explorer may be one).
+        player.evaluate("el => { const i = Reveal.getIndices(el.closest('section')); Reveal.slide(i.h, i.v);"
+                        " while (Reveal.nextFragment()); }")
+        page.wait_for_function(TYPESET, timeout=30_000, polling=POLL)
+        assert page.evaluate(UNRENDERED) == 0, "equations on the explorer's slide are not rendered"
+        drag_first_slider(page, player, screenshots / f"deck_{lesson.stem}_before.png",
+                          screenshots / f"deck_{lesson.stem}_after.png")
 
     assert attempted == [], f"the deck tried the network: {attempted}"
     assert errors == [], errors

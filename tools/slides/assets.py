@@ -1,4 +1,5 @@
 """Copy the decks' scripts, styles and fonts from ``node_modules`` into one folder.
+The course site's pages load the same copies (``tools/site/conf.py``).
 
 Usage: ``python tools/slides/assets.py build/slides/assets`` (``make slides`` runs it after
 ``npm ci``). Only the files a deck loads are copied, in the layout ``nbconvert_config.py``
@@ -20,7 +21,8 @@ FILES = {
     "jquery/jquery.min.js": "jquery/dist/jquery.min.js",
     # MathJax 2: the combined TeX/CommonHTML configuration, what it loads lazily, and TeX fonts.
     "mathjax/MathJax.js": "mathjax/MathJax.js",
-    "mathjax/config": "mathjax/config",
+    "mathjax/config/TeX-AMS_CHTML-full.js": "mathjax/config/TeX-AMS_CHTML-full.js",
+    "mathjax/config/Safe.js": "mathjax/config/Safe.js",
     "mathjax/extensions": "mathjax/extensions",
     "mathjax/jax/element": "mathjax/jax/element",
     "mathjax/jax/input/TeX": "mathjax/jax/input/TeX",
@@ -31,12 +33,16 @@ FILES = {
     # The widget manager finds its fonts next to embed-amd.js.
     "html-manager": "@jupyter-widgets/html-manager/dist",
     "jupyter-matplotlib/index.js": "jupyter-matplotlib/dist/index.js",
+    # The explorers' frame player (coursekit/explore/frames.py) is an anywidget (AMD build).
+    "anywidget/index.js": "anywidget/dist/index.js",
     "font-awesome/css": "font-awesome/css",
     "font-awesome/fonts": "font-awesome/fonts",
 }
-# Bundles and source maps the decks never load (libembed-amd.js alone is 3.6 MB).
+# Bundles and source maps the decks never load (libembed-amd.js alone is 3.6 MB), MathJax 2's
+# accessibility extensions (3.7 MB, loaded only from its menu) and the icon fonts' formats for
+# old browsers (eot, svg, ttf: every current browser takes woff2 or woff).
 SKIP = shutil.ignore_patterns("*.map", "embed.js", "embed.js.LICENSE.txt", "libembed-amd.js",
-                              "*.esm.js")
+                              "*.esm.js", "a11y", "*.eot", "*.svg", "*.ttf")
 
 
 def copy_assets(out: Path) -> None:
