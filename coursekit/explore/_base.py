@@ -39,6 +39,7 @@ import ipywidgets as widgets
 import matplotlib
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.layout_engine import ConstrainedLayoutEngine
 
 from ..plotting import steady_limits  # noqa: F401  (for the views: limits that stay put while a slider moves)
 
@@ -58,7 +59,9 @@ def figure(figsize=(8.6, 3.4), **kwargs) -> Figure:
     With ipympl it comes from pyplot (the canvas must be an ipympl widget) but is not shown
     on creation; the explorer shows it inside its own widget. Otherwise it is a bare Figure.
     """
-    kwargs.setdefault("layout", "constrained")
+    # The layout is computed once, for the default drawing (see Explorer._fix_layout); the extra
+    # width padding leaves room for tick labels that grow as a slider moves (0.5 -> 0.10).
+    kwargs.setdefault("layout", ConstrainedLayoutEngine(w_pad=0.2))
     kwargs.setdefault("dpi", 100)
     if widget_backend():
         import matplotlib.pyplot as plt
