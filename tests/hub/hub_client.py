@@ -4,6 +4,7 @@ assignment list extension, a terminal over a websocket). Every wait polls with a
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import json
 import time
 import uuid
@@ -83,7 +84,10 @@ class UserServer:
         """Run ``command`` in a new terminal of this server (a shell as this OS user); its output."""
         name = self.http.post(f"{self.url}/api/terminals", timeout=30).json()["name"]
         try:
-            return asyncio.run(self._run_in_terminal(name, command, timeout))
+            # A thread of its own: pytest-playwright's sync API (the browser tests, earlier in the
+            # same session) leaves an event loop running in the main thread, where asyncio.run fails.
+            with concurrent.futures.ThreadPoolExecutor(1) as thread:
+                return thread.submit(asyncio.run, self._run_in_terminal(name, command, timeout)).result()
         finally:
             self.http.delete(f"{self.url}/api/terminals/{name}", timeout=30)
 
