@@ -99,9 +99,13 @@ exercises: install
 	$(BIN)/python -m tools.grading.release
 
 # Autograde every submission in submitted/<student>/<assignment>/ (override with SUBMISSIONS=dir);
-# gradebook, CSVs, feedback and report go to build/grading/. MathJax for the feedback pages'
-# maths (tools/grading/mathjax) is installed first where npm exists.
+# ASSIGNMENT=06_optimizers grades one assignment (or several, space-separated); JOBS=2 grades two
+# submissions at once (needs root: each job's kernels run under their own uid). Gradebook, CSVs,
+# feedback and report go to build/grading/. MathJax for the feedback pages' maths
+# (tools/grading/mathjax) is installed first where npm exists.
 SUBMISSIONS ?= submitted
+ASSIGNMENT ?=
+JOBS ?= 1
 GRADING_NPM := tools/grading/mathjax/node_modules/.installed-$(shell sha256sum tools/grading/mathjax/package-lock.json | cut -c1-16)
 
 grading-mathjax: $(GRADING_NPM)
@@ -112,7 +116,7 @@ $(GRADING_NPM): tools/grading/mathjax/package-lock.json
 
 grade: install
 	@if command -v npm >/dev/null; then $(MAKE) --no-print-directory grading-mathjax; fi
-	$(BIN)/python -m tools.grading.grade --submissions $(SUBMISSIONS)
+	$(BIN)/python -m tools.grading.grade --submissions $(SUBMISSIONS) --jobs $(JOBS) $(foreach a,$(ASSIGNMENT),--assignment $(a))
 
 # nbgrader's formgrader on the graded course, for the instructor: student outputs cleaned and a
 # Content-Security-Policy that lets no script in a notebook run (tools/grading/formgrader.py);

@@ -29,6 +29,7 @@ NAMES = assignment_names()
 # the sandbox's clock per cell: the infinite loop costs this once; the digits training needs a few seconds
 LIMITS = sandbox.Limits(cell_timeout=20)
 LATE_STAMP = "2099-01-01 12:00:00 UTC"  # after every due date in nbgrader_config.py
+ROSTER = ["sol_06_optimizers", "absent"]
 
 
 def _write(folder: Path, name: str, nb) -> None:
@@ -56,7 +57,9 @@ def graded_class(tmp_path_factory):
     (submitted / "sol_06_optimizers" / "06_optimizers" / "timestamp.txt").write_text(LATE_STAMP)
     (submitted / "broken" / "01_perceptron_xor").mkdir(parents=True)
     (submitted / "broken" / "01_perceptron_xor" / "01_perceptron_xor.ipynb").write_text('{"cells": [')
-    outcomes = grade.grade_class(submitted, output, limits=LIMITS, feedback=False, log=lambda *_: None)
+    # a roster: who was asked to hand in every assignment (the others handed in one each)
+    outcomes = grade.grade_class(submitted, output, limits=LIMITS, feedback=False, students=ROSTER,
+                                 log=lambda *_: None)
     return {(o.student, o.assignment): o for o in outcomes}, output
 
 
@@ -154,7 +157,9 @@ def test_late_missing_and_unreadable_submissions_are_reported_not_crashed_on(gra
     outcomes, output = graded_class
     late = outcomes[("sol_06_optimizers", "06_optimizers")]
     assert late.seconds_late > 0 and late.problems[0].startswith("late by") and _full(late)
-    assert outcomes[("sol_06_optimizers", "01_perceptron_xor")].status == "missing"
+    assert outcomes[("sol_06_optimizers", "01_perceptron_xor")].status == "missing"  # on the roster
+    assert {o.status for (student, _), o in outcomes.items() if student == "absent"} == {"missing"}
+    assert ("sol_01_perceptron_xor", "06_optimizers") not in outcomes  # never asked for it
     broken = outcomes[("broken", "01_perceptron_xor")]
     assert broken.status == "unreadable" and "not a valid notebook" in broken.problems[0]
     report = (output / "report.md").read_text()

@@ -2,6 +2,7 @@
 
 The hostile-class tests are in test_sandbox_grading.py.
 """
+import os
 import shutil
 import sys
 from pathlib import Path
@@ -14,8 +15,10 @@ from tools.grading import grade, sandbox
 
 REPO = Path(__file__).resolve().parents[1]
 
+# a uid of these tests' own: the process cap counts every process of the kernel's user, and
+# other graders on the machine run as nobody (65534)
 LIMITS = sandbox.Limits(cell_timeout=2, notebook_timeout=20, memory_mb=1024, max_processes=24,
-                        max_file_mb=1, tmp_mb=8)
+                        max_file_mb=1, tmp_mb=8, uid=65450)
 
 
 @pytest.mark.parametrize("how", ["argument", "environment"])
@@ -128,6 +131,35 @@ def test_wall_clock_ends_a_command_that_never_returns(tmp_path):
 def test_limits_reject_bad_values_naming_them(field, value, error):
     with pytest.raises(error, match=field):
         sandbox.Limits(**{field: value})
+
+
+@pytest.mark.parametrize("jobs, uids", [(1, [65533]), (3, [65533, 65532, 65531])])
+def test_each_job_slot_has_its_own_uid_apart_from_the_graders_own_kernels(jobs, uids):
+    if jobs > 1 and os.geteuid() != 0:
+        pytest.skip("several jobs need root")
+    assert sandbox.job_uids(sandbox.Limits(), jobs) == uids
+    assert sandbox.Limits().uid not in uids
+
+
+@pytest.mark.parametrize("jobs, error", [(0, ValueError), (65533, ValueError), (2.0, TypeError), (True, TypeError)])
+def test_job_counts_that_cannot_run_are_refused_naming_them(jobs, error):
+    with pytest.raises(error, match="jobs"):
+        sandbox.job_uids(sandbox.Limits(), jobs)
+
+
+def test_several_jobs_without_root_are_refused_saying_why(monkeypatch):
+    monkeypatch.setattr(sandbox.limits.os, "geteuid", lambda: 1000)
+    with pytest.raises(ValueError, match="needs root.*RLIMIT_NPROC"):
+        sandbox.job_uids(sandbox.Limits(), 2)
+    assert sandbox.job_uids(sandbox.Limits(), 1) == [65533]
+
+
+def test_the_kernel_runs_as_the_uid_of_its_limits(tmp_path):
+    if os.geteuid() != 0:
+        pytest.skip("only root can run the kernel under another uid")
+    result = sandbox.run_sandboxed([sys.executable, "-c", "import os; print(os.getuid(), os.getgid())"],
+                                   workdir=tmp_path, limits=sandbox.Limits(uid=65533))
+    assert result.stdout.split() == ["65533", "65533"]
 
 
 def _one_cell_notebook(folder: Path, source: str) -> None:

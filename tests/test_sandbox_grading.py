@@ -27,8 +27,9 @@ pytestmark = pytest.mark.slow
 REPO = Path(__file__).resolve().parents[1]
 NAME = "01_perceptron_xor"  # a real assignment: solutions/ is its source, exercises/ its copy
 SOLUTION, EXERCISE = REPO / "solutions" / f"{NAME}.ipynb", REPO / "exercises" / f"{NAME}.ipynb"
+# a uid of these tests' own (the fork bomb fills its process cap; others run as nobody)
 LIMITS = sandbox.Limits(cell_timeout=4, notebook_timeout=40, memory_mb=1024, max_processes=48,
-                        max_output_bytes=100_000, max_file_mb=8, tmp_mb=32)
+                        max_output_bytes=100_000, max_file_mb=8, tmp_mb=32, uid=65460)
 
 
 def _cells(path: Path) -> dict:

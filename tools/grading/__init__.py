@@ -16,14 +16,16 @@ Modules, in the order grading uses them:
 * ``expectations`` — every check's expected value, recorded from the solution notebook in a
   trusted kernel (never a student's);
 * ``sandbox`` — the only step that executes student code: nbgrader's executor with every
-  kernel in bubblewrap, under resource limits (issue 9); a package of four modules: the
-  bubblewrap command line, kernel launch, execution policy, limits (and ``withheld``: the
-  modules an assignment hides from its kernels);
+  kernel in bubblewrap, under resource limits (issue 9); a package of five modules: the
+  bubblewrap command line, kernel launch, execution policy, limits, and the pool of worker
+  processes that executes several submissions at once (issue 16); and ``withheld``: the
+  modules an assignment hides from its kernels;
 * ``rewrite`` — a test cell as the student's kernel receives it: reports, no expected values;
 * ``verdict`` — each test cell judged in the grader's process from the kernel's reports
   (issue 16);
 * ``run`` — the nbgrader preprocessor that ignores scores a submission displays;
-* ``grade`` — the one command: autograde a class, write the gradebook, CSVs, feedback, report.
+* ``grade`` — the one command: autograde a class, write the gradebook, CSVs, feedback, report
+  (``progress`` — its progress lines);
 * ``sanitize`` — student outputs and cells made inert for every page grading renders;
 * ``feedback`` — the feedback pages: no script, hidden tests hidden, a summary on top.
 """

@@ -15,6 +15,7 @@ Output, in ``build/grading/``:
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import html
 import json
@@ -31,10 +32,11 @@ from nbgrader.utils import parse_utc
 from sqlalchemy.exc import SAWarning
 
 from . import integrity, sandbox, verdict
-from .config import OUTPUT, SUBMISSIONS, Course, assignment_names, course_config
+from .config import OUTPUT, SUBMISSIONS, Course, assignment_names, course_config, quick_commits
 from .expectations import expectations
 from .feedback import configure as configure_feedback
 from .feedback import typeset
+from .progress import Progress, duration
 from .release import generate_release
 from .run import REMOVED_RESULT, IgnoreDisplayedResults
 
@@ -101,20 +103,36 @@ def _run_problems(autograded) -> list[str]:
     return problems
 
 
-def grade_class(submissions: Path = SUBMISSIONS, output: Path = OUTPUT, *, names=None,
+def grade_class(submissions: Path = SUBMISSIONS, output: Path = OUTPUT, *, names=None, students=None,
                 limits: sandbox.Limits = sandbox.Limits(), unsafe_no_sandbox: bool = False,
-                feedback: bool = True, db_url: str | None = None, log=print) -> list[Outcome]:
+                feedback: bool = True, jobs: int = 1, db_url: str | None = None, log=print) -> list[Outcome]:
     """Grade every submission in ``submissions``; write gradebook, CSVs, feedback and report.
 
-    The gradebook is nbgrader's SQLite file ``output/course/gradebook.db`` unless ``db_url``
-    names another (e.g. ``postgresql+psycopg://...``, the course hub's shared gradebook).
+    Parameters
+    ----------
+    submissions : folder of ``<student>/<assignment>/<assignment>.ipynb`` (+ ``timestamp.txt``).
+    output : where the course (gradebook, feedback), CSVs and report go; graded afresh each run.
+    names : the assignments to grade (default: every one in ``solutions/``).
+    students : the class roster, the students asked to hand in each of ``names`` (default:
+        ``Course.students`` of nbgrader_config.py). Only a listed student without a
+        submission is reported missing; without a roster no one is.
+    limits : the sandbox's limits for each submission (``sandbox.Limits``).
+    unsafe_no_sandbox : run student code with your rights instead of in bubblewrap, and say
+        UNSAFE in every graded notebook, its feedback and the report.
+    feedback : write each student's feedback page.
+    jobs : submissions executed at once, each job's kernels under their own uid (needs root
+        when > 1; ``sandbox.job_uids``). The outputs do not depend on it, only the time does.
+    db_url : the gradebook: nbgrader's SQLite file ``output/course/gradebook.db`` unless this
+        names another (e.g. ``postgresql+psycopg://...``, the course hub's shared gradebook).
+    log : called with one line at each step (progress: done of total, rate, time left).
 
-    Every notebook runs in the bubblewrap sandbox under ``limits``; where bubblewrap cannot
-    run this raises ``sandbox.SandboxUnavailable`` (its message says how to allow it).
-    ``unsafe_no_sandbox=True`` runs student code with your rights instead and says UNSAFE in
-    every graded notebook, its feedback and the report.
+    Returns one ``Outcome`` per (student, assignment) handed in or asked for. Where bubblewrap
+    cannot run this raises ``sandbox.SandboxUnavailable`` (its message says how to allow it);
+    ``jobs > 1`` without root raises ``ValueError``.
     """
     names = assignment_names() if names is None else list(names)
+    if not unsafe_no_sandbox:
+        sandbox.job_uids(limits, jobs)  # refuses a jobs value it cannot run before any work
     submissions, output = Path(submissions), Path(output)
     root = output / "course"
     for step in ("submitted", "autograded", "feedback"):
@@ -125,45 +143,77 @@ def grade_class(submissions: Path = SUBMISSIONS, output: Path = OUTPUT, *, names
     config = _autograde_config(root, names, limits=limits, unsafe_no_sandbox=unsafe_no_sandbox)
     db_url = config.CourseDirectory.db_url = db_url or f"sqlite:///{root / 'gradebook.db'}"
     course = Course(config=config)
-    log(f"generating the student copies of {len(names)} assignment(s) in {root}")
-    generate_release(root, names, db_url=db_url)
-    with Gradebook(db_url, course_id=config.CourseDirectory.course_id) as gb:
-        for name in names:
-            due = course.due_dates.get(name)
-            gb.update_or_create_assignment(name, duedate=parse_utc(due) if due else None)
+    roster = course.students if students is None else list(students)
+    with contextlib.ExitStack() as stack:
+        stack.enter_context(quick_commits(db_url))
+        # parallel jobs execute ahead in the pool's workers (started now: they import while the
+        # release is generated), and nbgrader grades here, in order
+        pool = stack.enter_context(sandbox.ExecutionPool(jobs, config, unsafe_no_sandbox=unsafe_no_sandbox)) \
+            if jobs > 1 else None
+        log(f"generating the student copies of {len(names)} assignment(s) in {root}")
+        generate_release(root, names, db_url=db_url)
+        with Gradebook(db_url, course_id=config.CourseDirectory.course_id) as gb:
+            for name in names:
+                due = course.due_dates.get(name)
+                gb.update_or_create_assignment(name, duedate=parse_utc(due) if due else None)
 
-    found = sorted(p.name for p in submissions.iterdir() if p.is_dir()) if submissions.is_dir() else []
-    students = sorted(set(found) | set(course.students))
-    outcomes = [Outcome(student, name) for student in students for name in names]
-    readable = [o for o in outcomes if _hand_in(root, submissions, o)]
-    # each kernel boots while the grader finishes the submission before it (sandbox.KernelQueue)
-    queue = sandbox.KernelQueue([(root / "autograded" / o.student / o.assignment,
-                                  root / "submitted" / o.student / o.assignment) for o in readable])
-    config.SandboxedExecute.queue = queue
-    api = NbGraderAPI(config=config)
-    try:
-        for outcome in readable:
-            student, name = outcome.student, outcome.assignment
-            log(f"grading {student} / {name}")
-            result = api.autograde(name, student)
-            if not result["success"]:
-                outcome.status = "failed"
-                tail = [line for line in result.get("log", "").splitlines() if "ERROR" in line][-2:]
-                outcome.problems.append("nbgrader could not grade it: " + " | ".join(tail))
-                continue
+        found = sorted(p.name for p in submissions.iterdir() if p.is_dir()) if submissions.is_dir() else []
+        outcomes = [Outcome(student, name) for student in sorted(set(found) | set(roster)) for name in names
+                    if student in roster or (submissions / student / name).is_dir()]
+        readable, folders = [], []
+        for outcome in outcomes:
+            if _hand_in(root, submissions, outcome):
+                readable.append(outcome)
+                folders.append((root / "submitted" / outcome.student / outcome.assignment,
+                                root / "autograded" / outcome.student / outcome.assignment))
+                if pool is not None:  # a worker starts on it while the next one is checked
+                    pool.submit(outcome.student, outcome.assignment, *folders[-1])
+        if pool is not None:
+            config.SandboxedExecute.pool = pool
+        else:  # each kernel boots while the grader finishes the submission before it
+            queue = sandbox.KernelQueue([(cwd, handed_in) for handed_in, cwd in folders])
+            config.SandboxedExecute.queue = queue
+            stack.callback(queue.close)
+        _grade_each(NbGraderAPI(config=config), root, readable, pool=pool, feedback=feedback, log=log)
+    typeset([o.feedback for o in outcomes if o.feedback], log=log)
+    _fill_scores(db_url, config.CourseDirectory.course_id, outcomes, names)
+    write_outputs(output, outcomes, names, roster=bool(roster))
+    return outcomes
+
+
+def _grade_each(api: NbGraderAPI, root: Path, readable: list[Outcome], *, pool, feedback: bool, log) -> None:
+    """Autograde each handed-in submission, in order, and write the feedback (in the pool's
+    workers, if any, once every grade is written: they only read the gradebook then)."""
+    progress = Progress(len(readable), log)
+    for outcome in readable:
+        student, name = outcome.student, outcome.assignment
+        result = api.autograde(name, student)
+        if result["success"]:
             outcome.status = "graded"
             graded, _ = integrity.read_notebook(root / "autograded" / student / name / f"{name}.ipynb")
             outcome.problems += _run_problems(graded)
-            if feedback:
+            if feedback and pool is None:
                 api.generate_feedback(name, student)
-                html = root / "feedback" / student / name / f"{name}.html"
-                outcome.feedback = str(html) if html.exists() else ""
-    finally:
-        queue.close()
-    typeset([o.feedback for o in outcomes if o.feedback], log=log)
-    _fill_scores(db_url, config.CourseDirectory.course_id, outcomes, names)
-    write_outputs(output, outcomes, names)
-    return outcomes
+        else:
+            outcome.status = "failed"
+            tail = [line for line in result.get("log", "").splitlines() if "ERROR" in line][-2:]
+            outcome.problems.append("nbgrader could not grade it: " + " | ".join(tail))
+        progress.step(f"{student} / {name}")
+    graded = [o for o in readable if o.status == "graded"]
+    if pool is not None:
+        log(f"{pool.taken} of {len(readable)} notebook(s) were executed by the parallel jobs")
+        if feedback:
+            written = Progress(len(graded), log, what="feedback for")
+            for outcome, _ in zip(graded, pool.map(_feedback, [(o.assignment, o.student) for o in graded])):
+                written.step(f"{outcome.student} / {outcome.assignment}")
+    for outcome in graded if feedback else []:
+        page = root / "feedback" / outcome.student / outcome.assignment / f"{outcome.assignment}.html"
+        outcome.feedback = str(page) if page.exists() else ""
+
+
+def _feedback(config, name: str, student: str) -> None:
+    """Write one submission's feedback HTML (nbgrader's generate_feedback)."""
+    NbGraderAPI(config=config).generate_feedback(name, student)
 
 
 def _hand_in(root: Path, submissions: Path, outcome: Outcome) -> bool:
@@ -211,16 +261,11 @@ def _fill_scores(db_url: str, course_id: str, outcomes: list[Outcome], names: li
                     if grade.max_score:
                         outcome.exercises[grade.name] = [float(grade.score or 0.0), float(grade.max_score)]
             if outcome.seconds_late > 0:
-                outcome.problems.insert(0, f"late by {_duration(outcome.seconds_late)}")
+                outcome.problems.insert(0, f"late by {duration(outcome.seconds_late)}")
 
 
-def _duration(seconds: float) -> str:
-    hours, rest = divmod(int(round(seconds)), 3600)
-    return f"{hours} h {rest // 60} min" if hours else f"{rest // 60} min {rest % 60} s"
-
-
-def write_outputs(output: Path, outcomes: list[Outcome], names: list[str]) -> None:
-    """The three CSVs, report.md and report.json."""
+def write_outputs(output: Path, outcomes: list[Outcome], names: list[str], *, roster: bool = True) -> None:
+    """The three CSVs, report.md and report.json (``roster``: whether missing ones are known)."""
     output.mkdir(parents=True, exist_ok=True)
     with open(output / "scores_by_exercise.csv", "w", newline="") as fh:
         writer = csv.writer(fh)
@@ -243,7 +288,7 @@ def write_outputs(output: Path, outcomes: list[Outcome], names: list[str]) -> No
             writer.writerow([student, *row, f"{sum(o.score for o in mine.values()):g}",
                              f"{sum(o.max_score for o in mine.values()):g}"])
     (output / "report.json").write_text(json.dumps([asdict(o) for o in outcomes], indent=1))
-    (output / "report.md").write_text(render_report(outcomes, names))
+    (output / "report.md").write_text(render_report(outcomes, names, roster=roster))
 
 
 def _md(text: str) -> str:
@@ -251,8 +296,11 @@ def _md(text: str) -> str:
     return html.escape(text, quote=False).replace("|", "\\|")
 
 
-def render_report(outcomes: list[Outcome], names: list[str]) -> str:
+def render_report(outcomes: list[Outcome], names: list[str], *, roster: bool = True) -> str:
     lines = ["# Grading report", ""]
+    if not roster:
+        lines += ["No class roster (`c.Course.students` in tools/grading/nbgrader_config.py): the "
+                  "report lists what was handed in; nobody is listed as missing.", ""]
     for name in names:
         mine = [o for o in outcomes if o.assignment == name]
         graded = [o for o in mine if o.status == "graded"]
@@ -284,6 +332,8 @@ def main(argv=None) -> int:
     parser.add_argument("--output", type=Path, default=OUTPUT, help="where to write (default: build/grading/)")
     parser.add_argument("--assignment", action="append", choices=assignment_names(),
                         help="grade only this assignment (repeatable)")
+    parser.add_argument("--jobs", type=int, default=1,
+                        help="submissions executed at once, each under its own uid (> 1 needs root; default 1)")
     parser.add_argument("--cell-timeout", type=int, help=f"seconds per cell (default {sandbox.Limits().cell_timeout})")
     parser.add_argument("--no-feedback", action="store_true", help="skip the feedback HTML")
     parser.add_argument("--unsafe-no-sandbox", action="store_true",
@@ -293,8 +343,15 @@ def main(argv=None) -> int:
     # nbgrader 0.9 trips a harmless SQLAlchemy warning on every new submission
     warnings.filterwarnings("ignore", category=SAWarning, module="nbgrader")
     try:
+        if not args.unsafe_no_sandbox:
+            sandbox.job_uids(limits, args.jobs)  # a --jobs it cannot run is refused before any work
+    except ValueError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    try:
         outcomes = grade_class(args.submissions, args.output, names=args.assignment, limits=limits,
-                               unsafe_no_sandbox=args.unsafe_no_sandbox, feedback=not args.no_feedback)
+                               unsafe_no_sandbox=args.unsafe_no_sandbox, feedback=not args.no_feedback,
+                               jobs=args.jobs)
     except sandbox.SandboxUnavailable as exc:
         print(exc, file=sys.stderr)
         return 2

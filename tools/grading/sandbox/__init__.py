@@ -2,7 +2,8 @@
 
 Modules, one concept each: ``command`` (the bubblewrap command line: what the kernel sees),
 ``kernel`` (kernel launch and the launch-ahead queue), ``execute`` (execution policy: clocks,
-output cap, notices), ``limits`` (the limits and which one an error means).
+output cap, notices), ``limits`` (the limits, which one an error means, the uid of each job),
+``pool`` (several submissions executed at once).
 
 Interface for the grader (tools/grading)
 ----------------------------------------
@@ -14,6 +15,10 @@ Interface for the grader (tools/grading)
 ``KernelQueue([(cwd, folder), ...])``
     Optional, as ``config.SandboxedExecute.queue``: the notebooks to come, in order, so that
     each kernel boots while the grader finishes the one before (``grade.grade_class`` uses it).
+``ExecutionPool(jobs, config)``
+    Optional, as ``config.SandboxedExecute.pool`` (instead of a queue): ``jobs`` worker
+    processes execute the notebooks to come, each job's kernels under its own uid
+    (``job_uids``), while nbgrader grades them in order in this process (``pool``).
 ``read_report(report_path) -> list[dict]``
     One record per executed notebook: ``{"notebook", "sandboxed", "events": [{"limit",
     "message", "cell"}]}``, written by the grading process (outside the sandbox); the
@@ -60,11 +65,12 @@ from nbgrader.preprocessors import Execute
 from .command import Result, SandboxUnavailable, check_available, run_sandboxed, sandbox_argv, sandbox_env
 from .execute import NOTICE_MIME, SandboxedExecute, notices
 from .kernel import KernelQueue, SandboxKernelManager
-from .limits import MAX_MESSAGE_BYTES, Limits
+from .limits import MAX_MESSAGE_BYTES, Limits, job_uids
+from .pool import ExecutionPool
 
-__all__ = ["Limits", "MAX_MESSAGE_BYTES", "NOTICE_MIME", "KernelQueue", "Report", "Result",
+__all__ = ["ExecutionPool", "Limits", "MAX_MESSAGE_BYTES", "NOTICE_MIME", "KernelQueue", "Report", "Result",
            "SandboxKernelManager", "SandboxUnavailable", "SandboxedExecute", "check_available",
-           "configure", "execute_notebook", "notices", "read_report", "run_sandboxed",
+           "configure", "execute_notebook", "job_uids", "notices", "read_report", "run_sandboxed",
            "sandbox_argv", "sandbox_env"]
 
 

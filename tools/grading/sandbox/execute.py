@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import json
 import os
 import time
@@ -44,6 +45,7 @@ class SandboxedExecute(Execute):
     record_timing = Bool(False).tag(config=True)
     report_path = Unicode("", help="append one JSON line per notebook here").tag(config=True)
     queue = Any(None, help="a KernelQueue, or None: start each kernel when needed").tag(config=True)
+    pool = Any(None, help="an ExecutionPool that executed notebooks ahead, or None").tag(config=True)
     # the kernel is thrown away after the last cell: kill it at once instead of waiting for
     # it to shut itself down (and, with a queue, launch the next one sooner)
     shutdown_kernel = Enum(["graceful", "immediate"], default_value="immediate").tag(config=True)
@@ -63,10 +65,16 @@ class SandboxedExecute(Execute):
         return km
 
     def identity(self, cwd, folder) -> tuple:
-        """Everything a kernel launched from ``folder`` for ``cwd`` depends on (see KernelQueue)."""
+        """Everything a kernel launched from ``folder`` for ``cwd`` depends on (see KernelQueue),
+        but the uid it runs as (see ExecutionPool)."""
         passed = sorted((k, v) for k, v in os.environ.items() if k.startswith("NBGRADER_"))
+        limits = {**dataclasses.asdict(self.limits), "uid": None}
         return (str(Path(cwd).resolve()), contents(folder), self.kernel_name, tuple(self.extra_arguments),
-                self.limits, tuple(self.readonly_paths), passed)
+                limits, tuple(self.readonly_paths), passed)
+
+    def kernel_name_of(self, nb) -> str:
+        """The kernel this executor starts for ``nb``: its own setting, else the notebook's."""
+        return self.kernel_name or nb.metadata.get("kernelspec", {}).get("name", "")
 
     def _cwd(self) -> str:
         return str(Path(self.resources.get("metadata", {}).get("path") or ".").resolve())
@@ -75,7 +83,7 @@ class SandboxedExecute(Execute):
         return self.queue is not None and not self.unsafe_no_sandbox
 
     def create_kernel_manager(self):
-        self.kernel_name = self.kernel_name or self.nb.metadata.get("kernelspec", {}).get("name", "")
+        self.kernel_name = self.kernel_name_of(self.nb)
         if self._queued():
             # the history of a kernel started by nbclient is set with this argument too
             if not any(a.startswith("--HistoryManager.hist_file") for a in self.extra_arguments):
@@ -159,6 +167,8 @@ class SandboxedExecute(Execute):
         try:
             cell, _ = super().preprocess_cell(cell, resources, index)
         except DeadKernelError:
+            # whether its execute_input came through before the kernel died is a race: drop it
+            cell.execution_count = None
             self.stopped = ("DeadKernelError", "kernel",
                             "the kernel died (a resource limit or a crash); the remaining cells "
                             "were not run")
@@ -173,7 +183,9 @@ class SandboxedExecute(Execute):
                        f"the cell did not finish within {self.limits.cell_timeout} s")
             self.stopped = ("CellTimeoutError", "time", "the kernel stayed busy after a timeout; "
                             "the remaining cells were not run")
-        if self._messages_dropped():
+        dropped = self._messages_dropped()
+        # a dying kernel's output channel disconnects too: that is no dropped message
+        if dropped and not (self.stopped and self.stopped[1] == "kernel"):
             self.notice(cell.outputs, "output", f"a message of over {MAX_MESSAGE_BYTES} bytes "
                         "was dropped, which closes the kernel's output channel", index)
         for output in list(cell.outputs):
@@ -208,15 +220,23 @@ class SandboxedExecute(Execute):
         return None
 
     def preprocess(self, nb, resources=None, km=None):
-        nb, resources = super().preprocess(nb, resources, km)
-        if self.unsafe_no_sandbox:  # said in the notebook too, so feedback and report show it
-            first = next((c for c in nb.cells if c.cell_type == "code"), None)
-            if first is not None:
-                self.notice(first.outputs, "unsandboxed", "UNSAFE: this notebook was executed "
-                            "without the sandbox (--unsafe-no-sandbox)", 0)
-        record = {"notebook": str(Path((resources or {}).get("metadata", {}).get("path", ""),
-                                       (resources or {}).get("metadata", {}).get("name", ""))),
-                  "sandboxed": not self.unsafe_no_sandbox, "events": self.events}
+        resources = {} if resources is None else resources
+        metadata = resources.get("metadata", {})
+        where = {"notebook": str(Path(metadata.get("path", ""), metadata.get("name", "")))}
+        ahead = None
+        if self.pool is not None:
+            self.kernel_name = self.kernel_name_of(nb)
+            ahead = self.pool.take(self, nb, str(Path(metadata.get("path") or ".").resolve()))
+        if ahead is not None:
+            nb, record = ahead[0], {**ahead[1], **where}
+        else:
+            nb, resources = super().preprocess(nb, resources, km)
+            if self.unsafe_no_sandbox:  # said in the notebook too, so feedback and report show it
+                first = next((c for c in nb.cells if c.cell_type == "code"), None)
+                if first is not None:
+                    self.notice(first.outputs, "unsandboxed", "UNSAFE: this notebook was executed "
+                                "without the sandbox (--unsafe-no-sandbox)", 0)
+            record = {**where, "sandboxed": not self.unsafe_no_sandbox, "events": self.events}
         if self.report_path:
             with open(self.report_path, "a") as f:
                 f.write(json.dumps(record) + "\n")

@@ -6,9 +6,11 @@ RLIMIT_NPROC counts the processes of a real user, across the whole machine and e
 namespace (a process in a namespace counts for its creator's user too), and is not enforced
 for root. When grading runs as root, the kernel therefore drops to ``Limits.uid`` (default
 65534, "nobody") inside the sandbox with ``setpriv``; bwrap itself runs as root without a user
-namespace. When grading runs as an ordinary user, bwrap creates a user namespace and the
-kernel's processes count together with every other process of that user (the grader, the
-user's session), so the cap is only as good as that user's quietness.
+namespace. Kernels that run at the same time get distinct uids (``job_uids``), so one
+student's processes never count against another's cap. When grading runs as an ordinary user,
+bwrap creates a user namespace and the kernel's processes count together with every other
+process of that user (the grader, other kernels, the user's session): so the cap is only as
+good as that user's quietness, and grading several submissions at once needs root.
 RLIMIT_AS bounds each process, so the memory of a whole submission is at most
 ``max_processes * memory_mb``; a cgroup would bound the sum but needs root or systemd
 delegation, which instructors' machines do not all have.
@@ -16,6 +18,7 @@ delegation, which instructors' machines do not all have.
 from __future__ import annotations
 
 import dataclasses
+import os
 
 MB = 1024 * 1024
 # The largest message the grader reads from a kernel. ZeroMQ drops a bigger one before it is
@@ -48,6 +51,26 @@ class Limits:
                 raise TypeError(f"Limits.{field.name} must be an int, got {value!r}")
             if value < 1:  # uid 0 would be root, for whom RLIMIT_NPROC does not count
                 raise ValueError(f"Limits.{field.name} must be positive, got {value}")
+
+
+def job_uids(limits: Limits, jobs: int) -> list[int]:
+    """The uid of each of ``jobs`` worker slots, when that many submissions are graded at once.
+
+    Slot k (1 to ``jobs``) runs as ``limits.uid - k``: by default 65533, 65532, ..., which
+    Debian reserves and never gives an account; the grading process's own kernels (one job, or
+    a notebook no worker could execute) keep ``limits.uid`` (65534, "nobody"). Raises
+    ``ValueError`` for ``jobs > 1`` when not root: without root every kernel runs as the
+    grading user, and one student's processes would count against the others' cap.
+    """
+    if not isinstance(jobs, int) or isinstance(jobs, bool):
+        raise TypeError(f"jobs must be an int, got {jobs!r}")
+    if not 1 <= jobs < limits.uid - 1:
+        raise ValueError(f"jobs must be between 1 and {limits.uid - 2}, got {jobs}")
+    if jobs > 1 and os.geteuid() != 0:
+        raise ValueError(f"jobs={jobs} needs root: only root can run each job's kernels under its "
+                         "own uid, so that one student's processes cannot use up another's process "
+                         "cap (RLIMIT_NPROC counts per user). Grade with jobs=1, or as root.")
+    return [limits.uid - slot for slot in range(1, jobs + 1)]
 
 
 def classify(output) -> tuple | None:
