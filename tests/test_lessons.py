@@ -2,8 +2,8 @@
 
 Conventions checked here (the lessons follow them; STYLE.md, "Notebooks"):
 - an explorer cell (a code cell tagged ``nbval-ignore-output`` that builds an ``...Explorer(``)
-  sits between a markdown cell "Predict, then move the slider" with 2-4 numbered questions and
-  a markdown cell whose ``<details>`` block answers each of them;
+  sits between a markdown cell "Predict, then move the slider" with 2-4 numbered questions (not
+  a slide fragment) and a markdown cell whose ``<details>`` block answers each of them;
 - a "your turn" task is three cells: the student's code cell (tag ``your-turn``, with ``...`` to
   replace), a cell that checks it with ``coursekit.practice``, and a collapsed solution cell
   (tag ``solution``, ``jupyter.source_hidden``) that asserts the reference answer passes;
@@ -49,6 +49,9 @@ def explorer_problems(nb) -> list[str]:
         if not (before and before.cell_type == "markdown" and "Predict, then move the slider" in before.source):
             problems.append(f"cell {i}: no 'Predict, then move the slider' questions just before the explorer")
             continue
+        if before.metadata.get("slideshow", {}).get("slide_type") == "fragment":
+            # live RISE's Shift+Enter runs the explorer but never reveals the fragment it sits in
+            problems.append(f"cell {i - 1}: the questions are a fragment, which hides the explorer on a live slide")
         n = len(NUMBERED.findall(before.source))
         if not 2 <= n <= 4:
             problems.append(f"cell {i - 1}: {n} numbered questions, not 2-4")
