@@ -61,7 +61,9 @@ def grade(settings: HubSettings, assignment: str, log=print) -> tuple[list[Outco
     for line in refused:
         log(line)
     output = grading_dir(settings)
-    outcomes = grade_class(collected, output, names=[assignment], db_url=settings.db_url(), log=log)
+    # the roster, so a student who submitted nothing is reported missing
+    outcomes = grade_class(collected, output, names=[assignment], students=settings.students,
+                           db_url=settings.db_url(), log=log)
     for outcome in outcomes:
         if outcome.feedback:
             exchange.release_feedback(settings, collected / outcome.student / assignment, Path(outcome.feedback))
