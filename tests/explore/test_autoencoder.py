@@ -3,9 +3,10 @@ linear autoencoder can at best match PCA (computed here independently with NumPy
 import numpy as np
 import pytest
 
-from coursekit.datasets import digits, train_test_split
 from coursekit.experiments.autoencoder import VARIANTS
 from coursekit.explore.autoencoder import AutoencoderExplorer
+
+from references import lesson_digits_split, pca_error_by_svd
 
 
 LINEAR = "linear (no activations)"
@@ -18,16 +19,7 @@ def explorer():
 
 @pytest.fixture(scope="module")
 def split():
-    X, y = digits()
-    X_train, X_test, _, _ = train_test_split(X, y, rng=0)   # the lesson's split (seed 0, a quarter held out)
-    return X_train, X_test
-
-
-def pca_error_by_svd(X_train, X_eval, k):
-    """Independent reference: project onto the top k principal directions of the training digits."""
-    mu = X_train.mean(axis=0)
-    V = np.linalg.svd(X_train - mu)[2][:k].T
-    return np.mean((X_eval - mu - (X_eval - mu) @ V @ V.T) ** 2)
+    return lesson_digits_split()
 
 
 def test_sweep_error_falls_as_the_bottleneck_widens(explorer, sweep):

@@ -7,6 +7,8 @@ from coursekit.datasets import xor
 from coursekit.experiments.xor_net import train_xor_net
 from coursekit.explore.xor_net import XorNetExplorer
 
+from references import xor_forward_by_hand
+
 
 X, Y = xor()
 
@@ -16,21 +18,14 @@ def training():
     return train_xor_net()
 
 
-def forward_by_hand(model, P):
-    """h = max(0, x W1 + b1), z = h W2 + b2, written out with NumPy from the parameters."""
-    W1, b1, W2, b2 = (p.data for p in model.parameters())
-    H = np.maximum(P @ W1 + b1, 0)
-    return H, (H @ W2 + b2)[:, 0]
-
-
 def test_every_snapshot_draws_the_nets_own_boundary_and_hidden_points(training, sweep):
     explorer = XorNetExplorer(training)
     grid = explorer.boundary.grid
     for name, index in sweep(explorer):
         model = training.models[index]
-        H, _ = forward_by_hand(model, X)
+        H, _ = xor_forward_by_hand(model, X)
         np.testing.assert_allclose(explorer.hidden.points.get_offsets(), H)
-        _, z = forward_by_hand(model, grid)
+        _, z = xor_forward_by_hand(model, grid)
         image = np.asarray(explorer.boundary.image.get_array()).ravel()
         np.testing.assert_allclose(image, 1 / (1 + np.exp(-z)))  # sigma(z), the sigmoid output
     assert training.epochs[0] == 0 and training.epochs[-1] == 300
