@@ -317,3 +317,67 @@ def weight_images(axes, W, shape=(8, 8)) -> list:
         images.append(ax.imshow(W[:, j].reshape(shape), cmap="bwr", vmin=-limit, vmax=limit))
         ax.set_xticks([]), ax.set_yticks([])
     return images
+
+
+def error_flow(ax, net: Sequential, deltas) -> dict:
+    """Deck 002's delta recursion as one picture: the errors delta^(l) flowing back through ``net``.
+
+    One column of nodes per layer (the input x, then each Linear layer's units); each unit is
+    labelled with its error delta_j^(l) = dJ/dz_j^(l). A red arrow runs *backward* from unit j of
+    layer l + 1 to unit i of layer l, as wide as its share |w_ji^(l+1) delta_j^(l+1)| of the sum
+    ((W^(l+1))^T delta^(l+1))_i, which f'(z_i^(l)) then scales into delta_i^(l).
+
+    Parameters
+    ----------
+    net : Sequential with Linear layers (e.g. ``MLP([2, 3, 2, 1], Sigmoid(), Sigmoid())``).
+    deltas : one array per Linear layer, delta^(1) ... delta^(L), each of shape (n_out,) or (1, n_out)
+        (one example), e.g. ``five_steps(...).deltas``.
+
+    Returns
+    -------
+    ``{"deltas": [Text per unit, layer by layer], "arrows": [(l, i, j, FancyArrow annotation)]}``,
+    arrows from unit j of layer l + 1 back to unit i of layer l (l = 1 ... L - 1).
+    """
+    linears = [layer for layer in net.layers if isinstance(layer, Linear)]
+    if len(deltas) != len(linears):
+        raise ValueError(f"deltas must have one array per Linear layer ({len(linears)}), got {len(deltas)}")
+    deltas = [float_array(d, f"deltas[{k}]").reshape(-1) for k, d in enumerate(deltas)]
+    sizes = [linears[0].n_in] + [layer.n_out for layer in linears]
+    if [d.size for d in deltas] != sizes[1:]:
+        raise ValueError(f"deltas must have the layers' widths {sizes[1:]}, got {[d.size for d in deltas]}")
+
+    ys = [np.linspace(0.75, 0.2, n) if n > 1 else np.array([0.5]) for n in sizes]   # centred columns
+    for l in range(1, len(sizes)):   # forward connections, faint
+        for y0 in ys[l - 1]:
+            for y1 in ys[l]:
+                ax.plot([l - 1, l], [y0, y1], color="0.85", lw=1, zorder=1)
+    # shares[l - 1][i, j] = |w_ji^(l+1) delta_j^(l+1)| (code W is (n_in, n_out)); one width scale for all
+    shares = [np.abs(layer.W.data * d) for layer, d in zip(linears[1:], deltas[1:])]
+    largest = max((float(s.max()) for s in shares), default=0.0) or 1.0
+    arrows = []
+    for l, share in enumerate(shares, start=1):   # delta^(l+1) back to the units of layer l
+        for i, j in np.ndindex(share.shape):
+            arrow = ax.annotate("", xy=(l, ys[l][i]), xytext=(l + 1, ys[l + 1][j]), zorder=2,
+                                arrowprops=dict(arrowstyle="-|>", color="tab:red", lw=0.3 + 4 * share[i, j] / largest,
+                                                alpha=0.7, shrinkA=12, shrinkB=12))
+            arrows.append((l, i, j, arrow))
+    texts = []
+    for l, (n, y) in enumerate(zip(sizes, ys)):
+        for k in range(n):
+            name = f"$x_{k + 1}$" if l == 0 else f"$z_{k + 1}^{{({l})}}$"
+            ax.text(l, y[k], name, ha="center", va="center", fontsize=9, zorder=3,
+                    bbox=dict(boxstyle="circle", fc="white", ec="k"))
+            if l:
+                texts.append(ax.text(l, y[k] + 0.08, f"$\\delta_{k + 1}^{{({l})}} = {deltas[l - 1][k]:.3g}$",
+                                     ha="center", va="bottom", color="tab:red", fontsize=9, zorder=4,
+                                     bbox=dict(boxstyle="round,pad=0.1", fc="white", ec="none", alpha=0.85)))
+    L = len(sizes) - 1
+    ax.text(L, 0.0, f"$\\delta^{{({L})}} = (a^{{({L})}} - y) \\bullet f'(z^{{({L})}})$", ha="center", fontsize=9)
+    for l in range(1, L):
+        ax.text(l, 0.0, f"$\\delta^{{({l})}} = ((W^{{({l + 1})}})^\\top \\delta^{{({l + 1})}}) \\bullet f'(z^{{({l})}})$",
+                ha="center", fontsize=9)
+    ax.set_title("the error $\\delta = \\partial J/\\partial z$ flows back; arrow width $|w_{ji}\\,\\delta_j|$, "
+                 "its share of $(W^\\top\\delta)_i$", fontsize=9)
+    ax.set(xlim=(-0.4, L + 0.6), ylim=(-0.04, 0.95))
+    ax.axis("off")
+    return {"deltas": texts, "arrows": arrows}

@@ -1,5 +1,5 @@
 """coursekit.plotting draws what the model says: boundaries where the score crosses the threshold,
-the XOR net's hidden space, and the History's curves."""
+the XOR net's hidden space, the History's curves, and the errors delta flowing back (deck 002)."""
 from types import SimpleNamespace
 
 import matplotlib
@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 from matplotlib.figure import Figure
 
-from coursekit import Linear, ReLU, Sequential
-from coursekit.plotting import accuracy_curves, decision_boundary, hidden_space, loss_curves
+from coursekit import MLP, Linear, ReLU, Sequential, Sigmoid
+from coursekit.plotting import accuracy_curves, decision_boundary, error_flow, hidden_space, loss_curves
 
 matplotlib.use("Agg")
 XOR_X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=float)
@@ -117,3 +117,29 @@ def test_weight_images_show_each_column_as_its_image():
     with pytest.raises(ValueError, match="shape"):
         weight_images(axes, W[:63])
     plt.close(fig)
+
+
+def test_error_flow_labels_each_unit_with_its_delta_and_draws_every_term_of_the_recursion_backward():
+    net = MLP([2, 3, 2, 1], Sigmoid(), rng=0)
+    deltas = [np.array([0.1, -0.2, 0.3]), np.array([[0.5, -0.25]]), np.array([2.0])]
+    drawn = error_flow(axes(), net, deltas)
+    assert [t.get_text() for t in drawn["deltas"]][:2] == ["$\\delta_1^{(1)} = 0.1$", "$\\delta_2^{(1)} = -0.2$"]
+    assert drawn["deltas"][-1].get_text() == "$\\delta_1^{(3)} = 2$"
+    # one arrow per weight of layers 2 and 3 (3*2 + 2*1), each from layer l + 1 back to layer l
+    assert sorted((l, i, j) for l, i, j, _ in drawn["arrows"]) == \
+        [(1, i, j) for i in range(3) for j in range(2)] + [(2, i, 0) for i in range(2)]
+    for l, i, j, arrow in drawn["arrows"]:
+        assert arrow.xy[0] == l and arrow.xyann[0] == l + 1
+    # the widest arrow is the largest term |w_ji delta_j| of any (W^T delta)_i
+    terms = {(1, i, j): abs(net[2].W.data[i, j] * deltas[1][0, j]) for i in range(3) for j in range(2)}
+    terms |= {(2, i, 0): abs(net[4].W.data[i, 0] * 2.0) for i in range(2)}
+    widest = max(drawn["arrows"], key=lambda a: a[3].arrow_patch.get_linewidth())
+    assert widest[:3] == max(terms, key=terms.get)
+
+
+def test_error_flow_needs_one_delta_per_layer_of_the_layers_width():
+    net = MLP([2, 3, 1], Sigmoid(), rng=0)
+    with pytest.raises(ValueError, match="one array per Linear layer"):
+        error_flow(axes(), net, [np.zeros(3)])
+    with pytest.raises(ValueError, match=r"widths \[3, 1\]"):
+        error_flow(axes(), net, [np.zeros(2), np.zeros(1)])
