@@ -5,7 +5,7 @@ two-moons problem (:func:`coursekit.datasets.noisy_moons`: 60 training points, s
 ReLU net overfits it) and reads the :class:`~coursekit.training.History` it returns. Each run
 takes well under a second. ``data`` is ``(X_train, X_val, y_train, y_val)``.
 
-Functions: :func:`train_dropout`, :func:`train_penalized`, :func:`weight_vector`,
+Functions: :func:`train_dropout`, :func:`train_penalized`, :func:`fit_line`, :func:`weight_vector`,
 :func:`train_for_early_stopping`, :func:`stopping_point`, :func:`train_deep_sigmoid`,
 :func:`dropout_masks`, and what the explorers show: :func:`dropout_view`, :func:`penalty_view`,
 :func:`early_stopping_view`, :func:`batch_norm_view`.
@@ -16,9 +16,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .._checks import finite_float, positive_int
+from .._checks import finite_float, float_array, positive_int
 from ..activations import ReLU, Sigmoid
-from ..losses import CrossEntropyLoss
+from ..layers import Linear
+from ..losses import CrossEntropyLoss, MSELoss
 from ..mlp import MLP
 from ..module import Module, Sequential
 from ..optim import SGD, Adam
@@ -88,6 +89,26 @@ def train_penalized(kind: str, lam: float, data, *, epochs: int = 150):
     if kind == "L1":
         return model, _fit(model, ProximalL1(sgd, model, lam), data, epochs)
     raise ValueError(f"kind must be 'L1' or 'L2', got {kind!r}")
+
+
+def fit_line(x, t, lam: float, *, penalize_bias: bool, steps: int = 500, lr: float = 0.5) -> Linear:
+    """A line ``t ~ w x + b`` (a ``Linear(1, 1)``) fitted by full-batch gradient descent with an L2 penalty.
+
+    ``penalize_bias=False`` minimises deck 002's ``J = (1/m) sum 1/2 (w x + b - t)^2 + lam/2 w^2``
+    (:class:`L2Penalty`: weights only); ``True`` adds ``lam/2 b^2`` as well (``SGD(weight_decay=lam)``
+    decays every parameter it is given, the bias included).
+
+    Shapes
+    ------
+    x, t: (m,) -> the trained layer; ``W.data`` (1, 1) is w, ``b.data`` (1,) is b.
+    """
+    lam = finite_float(lam, "lam", low=0.0)
+    x, t = float_array(x, "x", ndim=1), float_array(t, "t", ndim=1)
+    line = Linear(1, 1, rng=INIT_SEED)
+    sgd = SGD(line.parameters(), lr=lr, weight_decay=lam if penalize_bias else 0.0)
+    fit(line, MSELoss(), sgd, x[:, None], t[:, None], epochs=positive_int(steps, "steps"), batch_size=len(x),
+        rng=BATCH_SEED, penalty=None if penalize_bias else L2Penalty(lam), progress=False)
+    return line
 
 
 # -- compute: early stopping ---------------------------------------------------------------
