@@ -8,8 +8,9 @@ Usage, once per minibatch (the training loop in :mod:`coursekit.training` does t
     opt.step()                       # theta <- theta + Delta theta, in place
 
 Notation: the deck's learning rate epsilon is ``lr``; its delta (the small constant that keeps
-the division finite) is ``eps``; its momentum alpha is ``momentum``; RMSProp's rho is ``alpha``
-and Adam's rho1, rho2 are ``betas`` (PyTorch's argument names, so the same call works in both).
+the division finite) is ``eps``; its momentum alpha is ``momentum``; RMSProp's rho is ``rho``
+and Adam's rho1, rho2 are ``betas``. Apart from ``rho`` (PyTorch's ``alpha``, a name the course
+keeps for momentum), these are PyTorch's argument names, so the same call works in both.
 
 Every step updates the parameters and the state **in place** through ufunc ``out=`` arguments
 into arrays allocated once, at construction. The optimizer is a fifth or more of a training
@@ -374,8 +375,8 @@ class RMSProp(Optimizer):
         E.g. ``model.parameters()``.
     lr : float
         Global learning rate epsilon >= 0.
-    alpha : float in [0, 1), default 0.99
-        The deck's decay rate rho (PyTorch calls it ``alpha``).
+    rho : float in [0, 1), default 0.99
+        The deck's decay rate rho (PyTorch's ``alpha``; the course's alpha is momentum).
     eps : float > 0, default 1e-8
         delta, added to sqrt(r).
     weight_decay : float, default 0
@@ -397,12 +398,14 @@ class RMSProp(Optimizer):
     ----
     This is ``torch.optim.RMSprop`` with ``centered=False, momentum=0`` (its defaults): delta
     outside the square root and no bias correction, so early steps are large (r starts at 0).
+    PyTorch names the decay ``alpha``: ``RMSProp(params, lr, rho=0.9)`` is
+    ``torch.optim.RMSprop(params, lr, alpha=0.9)``.
     """
 
-    _hyperparameter_names = ("lr", "alpha", "eps", "weight_decay")
+    _hyperparameter_names = ("lr", "rho", "eps", "weight_decay")
 
-    def __init__(self, params, lr, alpha=0.99, eps=1e-8, weight_decay=0.0):
-        self.alpha = _unit_interval(alpha, "alpha")
+    def __init__(self, params, lr, rho=0.99, eps=1e-8, weight_decay=0.0):
+        self.rho = _unit_interval(rho, "rho")
         self.eps = finite_float(eps, "eps", low=0.0, low_open=True)
         super().__init__(params, lr, weight_decay)
 
@@ -410,7 +413,7 @@ class RMSProp(Optimizer):
         return {"r": np.zeros_like(theta)}
 
     def _update(self, theta, g, tmp, state):
-        _accumulate_squares(state["r"], g, self.alpha, tmp)
+        _accumulate_squares(state["r"], g, self.rho, tmp)
         _step_by_root(theta, g, state["r"], self.eps, self.lr, tmp)
 
 

@@ -159,7 +159,7 @@ def cases(problem):
          lambda g, th, e: deck_adagrad(g, th, e * 0.5, 1e-10)),
         ("adagrad-l2", lambda ps: AdaGrad(ps, 0.5, eps=1e-3, weight_decay=0.05),
          lambda g, th, e: deck_adagrad(g, th, e * 0.5, 1e-3, lam=0.05)),
-        ("rmsprop", lambda ps: RMSProp(ps, lr_rms, alpha=0.9),
+        ("rmsprop", lambda ps: RMSProp(ps, lr_rms, rho=0.9),
          lambda g, th, e: deck_rmsprop(g, th, e * lr_rms, 0.9, 1e-8)),
         ("rmsprop-l2", lambda ps: RMSProp(ps, lr_rms, eps=1e-4, weight_decay=0.1),
          lambda g, th, e: deck_rmsprop(g, th, e * lr_rms, 0.99, 1e-4, lam=0.1)),
@@ -226,8 +226,8 @@ def momentum_sign_flipped(ps, lr):
 
 
 def rmsprop_rho_swapped(ps):
-    opt = RMSProp(ps, 0.01, alpha=0.9)
-    opt.alpha = 0.1  # r <- (1 - rho) r + rho g*g
+    opt = RMSProp(ps, 0.01, rho=0.9)
+    opt.rho = 0.1  # r <- (1 - rho) r + rho g*g
     return opt
 
 
@@ -250,7 +250,7 @@ BROKEN = [
                  lambda lr: lambda g, th: deck_adagrad(g, th, [0.5] * STEPS, 1e-10),
                  id="adagrad-forgets"),
     pytest.param(lambda lr: rmsprop_rho_swapped,
-                 lambda lr: lambda ps: RMSProp(ps, 0.01, alpha=0.9),
+                 lambda lr: lambda ps: RMSProp(ps, 0.01, rho=0.9),
                  lambda lr: lambda g, th: deck_rmsprop(g, th, [0.01] * STEPS, 0.9, 1e-8),
                  id="rmsprop-rho-swapped"),
     pytest.param(lambda lr: lambda ps: Adam(ps, 0.1, weight_decay=0.1),
@@ -386,7 +386,9 @@ BAD = [
     (lambda: SGD(p2(), lr=0.1, weight_decay=-1e-4), ValueError, "weight_decay", "-0.0001"),
     (lambda: AdaGrad(p2(), lr=0.1, eps=0.0), ValueError, "eps", "0.0"),
     (lambda: AdaGrad(p2(), lr=0.1, weight_decay=-1.0), ValueError, "weight_decay", "-1.0"),
-    (lambda: RMSProp(p2(), lr=0.1, alpha=1.0), ValueError, "alpha", "1.0"),
+    (lambda: RMSProp(p2(), lr=0.1, rho=1.0), ValueError, "rho", "1.0"),
+    # PyTorch's name for the decay; the course's alpha is momentum
+    (lambda: RMSProp(p2(), lr=0.1, alpha=0.9), TypeError, "alpha", "unexpected keyword"),
     (lambda: RMSProp(p2(), lr=0.1, eps=-1e-8), ValueError, "eps", "-1e-08"),
     (lambda: Adam(p2(), betas=(0.9, 1.0)), ValueError, "betas[1]", "1.0"),
     (lambda: Adam(p2(), betas=(1.5, 0.999)), ValueError, "betas[0]", "1.5"),
@@ -427,7 +429,7 @@ def test_base_optimizer_names_what_is_missing():
     (SGD(p2(), 0.1, momentum=0.9, nesterov=True),
      "SGD(lr=0.1, momentum=0.9, nesterov=True, weight_decay=0.0) over 1 parameters (2 values)"),
     (AdaGrad(p2(), 0.5), "AdaGrad(lr=0.5, eps=1e-10, weight_decay=0.0)"),
-    (RMSProp(p2(), 0.01), "RMSProp(lr=0.01, alpha=0.99, eps=1e-08, weight_decay=0.0)"),
+    (RMSProp(p2(), 0.01), "RMSProp(lr=0.01, rho=0.99, eps=1e-08, weight_decay=0.0)"),
     (Adam(p2()), "Adam(lr=0.001, betas=(0.9, 0.999), eps=1e-08, weight_decay=0.0)"),
     (AdamW(p2()), "AdamW(lr=0.001, betas=(0.9, 0.999), eps=1e-08, weight_decay=0.01)"),
 ])

@@ -26,13 +26,15 @@ CONFIGS = [
     ("AdaGrad", AdaGrad, torch.optim.Adagrad, dict(lr=0.1)),
     ("AdaGrad", AdaGrad, torch.optim.Adagrad, dict(lr=0.3, eps=1e-6, weight_decay=0.05)),
     ("RMSProp", RMSProp, torch.optim.RMSprop, dict(lr=0.01)),
-    ("RMSProp", RMSProp, torch.optim.RMSprop, dict(lr=0.003, alpha=0.9, eps=1e-6, weight_decay=0.01)),
+    ("RMSProp", RMSProp, torch.optim.RMSprop, dict(lr=0.003, rho=0.9, eps=1e-6, weight_decay=0.01)),
     ("Adam", Adam, torch.optim.Adam, dict(lr=0.01)),
     ("Adam", Adam, torch.optim.Adam, dict(lr=0.05, betas=(0.8, 0.99), eps=1e-6, weight_decay=0.1)),
     ("Adam", Adam, torch.optim.Adam, dict(lr=0.02, betas=(0.0, 0.5))),
     ("AdamW", AdamW, torch.optim.AdamW, dict(lr=0.01)),
     ("AdamW", AdamW, torch.optim.AdamW, dict(lr=0.05, betas=(0.9, 0.99), weight_decay=0.3)),
 ]
+# The one argument named differently: RMSProp's decay rho is torch's alpha (the course's alpha is momentum).
+TORCH_NAMES = {"rho": "alpha"}
 
 
 def random_quadratic(seed):
@@ -61,7 +63,8 @@ def run_both(ours_cls, torch_cls, kwargs, seed, lrs=None):
     H, c, starts = random_quadratic(seed)
     ours = [Parameter(s.copy()) for s in starts]
     theirs = [torch.tensor(s.copy(), dtype=torch.float64, requires_grad=True) for s in starts]
-    opt, topt = ours_cls(ours, **kwargs), torch_cls(theirs, **kwargs)
+    opt = ours_cls(ours, **kwargs)
+    topt = torch_cls(theirs, **{TORCH_NAMES.get(k, k): v for k, v in kwargs.items()})
     for k in range(STEPS):
         if lrs is not None:
             opt.lr = lrs[k]
