@@ -124,11 +124,12 @@ def shown_derivations(notebooks) -> dict[str, set[str]]:
 
 
 def compared_derivations(nb) -> set[str]:
-    """Names mentioned (as backprop.<name> or "<name>") in the cells that call symbolic.compare."""
+    """Names mentioned (as symbolic.<name>(, backprop.<name> or "<name>") in the cells that call symbolic.compare."""
     names = set()
     for c in nb.cells:
         if c.cell_type == "code" and "symbolic.compare(" in c.source:
-            names |= set(re.findall(r"backprop\.(\w+)", c.source)) | set(re.findall(r"[\"'](\w+)[\"']", c.source))
+            names |= (set(re.findall(r"\bsymbolic\.(\w+)\(", c.source)) | set(re.findall(r"backprop\.(\w+)", c.source))
+                      | set(re.findall(r"[\"'](\w+)[\"']", c.source)))
     return names
 
 
@@ -145,10 +146,9 @@ def test_every_derivation_is_shown_in_a_lesson(lessons):
 
 def test_every_gradient_derivation_is_compared_three_ways_where_it_is_shown(lessons):
     shown = shown_derivations(lessons)
-    for f in symbolic.DERIVATIONS:
-        if f().function is None or not hasattr(symbolic.backprop, f.__name__):
-            continue
-        assert any(f.__name__ in compared_derivations(lessons[name]) for name in shown.get(f.__name__, ())), \
+    for f, backprop in symbolic.BACKPROP_FOR.items():
+        both = {f.__name__, backprop.__name__}
+        assert any(both <= compared_derivations(lessons[name]) for name in shown.get(f.__name__, ())), \
             f"{f.__name__} is shown but never compared with backprop and finite differences"
 
 

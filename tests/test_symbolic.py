@@ -3,17 +3,20 @@
 Expected values come from the slides (written here by hand), from SymPy differentiating a loss
 written out in this file, from finite differences, or from coursekit's own backward passes.
 """
+import inspect
+
 import numpy as np
 import pytest
 import sympy as sp
 
-from coursekit import symbolic
+from coursekit import activations, losses, symbolic
 from coursekit.activations import Sigmoid
 from coursekit.symbolic import backprop, compare
 from coursekit.symbolic.derivation import Derivation, Step, _escape, check_step, exact_zero
 
 ALL = {f.__name__: f for f in symbolic.DERIVATIONS}
 GRADIENTS = [name for name, f in ALL.items() if f().function is not None]
+BACKPROP = {f.__name__: fn for f, fn in symbolic.BACKPROP_FOR.items()}
 
 
 # -- every derivation renders and says where it comes from -------------------------------
@@ -35,14 +38,24 @@ def test_docstring_and_source_name_the_deck(name):
 
 def test_every_issue_derivation_exists_with_a_numeric_counterpart_for_each_gradient():
     assert len(ALL) == 25 and len(GRADIENTS) == 15
-    assert all(callable(getattr(backprop, name)) for name in GRADIENTS)
+    assert sorted(BACKPROP) == sorted(GRADIENTS) and all(map(callable, BACKPROP.values()))
+
+
+def test_no_derivation_or_backprop_function_takes_the_name_of_a_core_formula():
+    """activations.sigmoid_prime is the formula; its derivation and its backprop have names of their own."""
+    def functions(module):
+        return {n for n, f in inspect.getmembers(module, inspect.isfunction)
+                if f.__module__ == module.__name__ and not n.startswith("_")}
+    core = functions(activations) | functions(losses)
+    assert {"sigmoid_prime", "tanh_prime", "softmax_jacobian"} <= core
+    assert not (set(ALL) | functions(backprop)) & core
 
 
 # -- the three-way check: SymPy == coursekit backprop == finite differences ---------------
 @pytest.mark.parametrize("seed", [0, 1, 2])
 @pytest.mark.parametrize("name", GRADIENTS)
 def test_sympy_equals_coursekit_backprop_equals_finite_differences(name, seed):
-    result = compare(ALL[name](), getattr(backprop, name), rng=seed, points=3)
+    result = compare(ALL[name](), BACKPROP[name], rng=seed, points=3)
     assert result.sympy_vs_backprop < 1e-8, result
     assert result.sympy_vs_numerical < 1e-8, result
     assert result.backprop_vs_numerical < 1e-8, result
@@ -51,7 +64,7 @@ def test_sympy_equals_coursekit_backprop_equals_finite_differences(name, seed):
 def test_softmax_jacobian_matches_the_core_formula():
     from coursekit.activations import softmax, softmax_jacobian
     rng = np.random.default_rng(3)
-    J = symbolic.softmax_jacobian().lambdify()
+    J = symbolic.softmax_jacobian_derivation().lambdify()
     for z in rng.normal(size=(4, 3)):
         np.testing.assert_allclose(J(z), softmax_jacobian(softmax(z)), rtol=1e-12, atol=1e-15)
 
@@ -83,8 +96,8 @@ def test_squared_norm_Wx_numbers_through_a_coursekit_linear_layer():
 
 def test_sigmoid_and_relu_conventions_at_zero():
     from coursekit.activations import relu_prime
-    assert symbolic.sigmoid_prime().lambdify()(0.0) == 0.25
-    assert symbolic.relu_prime().lambdify()(0.0) == 0.0 == relu_prime(np.array(0.0))
+    assert symbolic.sigmoid_prime_derivation().lambdify()(0.0) == 0.25
+    assert symbolic.relu_prime_derivation().lambdify()(0.0) == 0.0 == relu_prime(np.array(0.0))
 
 
 # -- identities hold exactly: backprop form minus direct derivative is 0 -----------------
@@ -151,17 +164,17 @@ def test_compare_catches_a_wrong_backprop():
     def wrong(z):
         s = Sigmoid().forward(z)
         return s * (1 + s)                          # sigma (1 + sigma), a sign slip
-    result = compare(symbolic.sigmoid_prime(), wrong, rng=0)
+    result = compare(symbolic.sigmoid_prime_derivation(), wrong, rng=0)
     assert result.sympy_vs_backprop > 0.1 and result.backprop_vs_numerical > 0.1
     assert result.sympy_vs_numerical < 1e-8
 
 
 def test_compare_catches_a_wrong_derivation():
-    good = symbolic.sigmoid_prime()
+    good = symbolic.sigmoid_prime_derivation()
     s = _sigma(good.args["z"])
     wrong = Derivation("sigmoid derivative, wrong", good.source, good.steps, s * (1 + s), good.args,
                        function=good.function, wrt=good.wrt)
-    result = compare(wrong, backprop.sigmoid_prime, rng=0)
+    result = compare(wrong, backprop.sigmoid_backward, rng=0)
     assert result.sympy_vs_numerical > 0.1 and result.sympy_vs_backprop > 0.1
     assert result.backprop_vs_numerical < 1e-8
 
@@ -197,11 +210,11 @@ def test_a_derivation_whose_check_fails_raises():
 @pytest.mark.parametrize("call, error, match", [
     (lambda: compare(symbolic.vjp_order()), ValueError, "not a gradient"),
     (lambda: compare("sigmoid"), TypeError, "derivation must be a Derivation"),
-    (lambda: compare(symbolic.sigmoid_prime(), 3), TypeError, "numeric_fn"),
-    (lambda: compare(symbolic.sigmoid_prime(), points=0), ValueError, "points"),
-    (lambda: compare(symbolic.sigmoid_prime(), rng=None), TypeError, "rng"),
-    (lambda: compare(symbolic.sigmoid_prime(), low=1.0, high=-1.0), ValueError, "low"),
-    (lambda: compare(symbolic.sigmoid_prime(), lambda z: np.zeros(2)), ValueError, "numeric_fn returned 2"),
+    (lambda: compare(symbolic.sigmoid_prime_derivation(), 3), TypeError, "numeric_fn"),
+    (lambda: compare(symbolic.sigmoid_prime_derivation(), points=0), ValueError, "points"),
+    (lambda: compare(symbolic.sigmoid_prime_derivation(), rng=None), TypeError, "rng"),
+    (lambda: compare(symbolic.sigmoid_prime_derivation(), low=1.0, high=-1.0), ValueError, "low"),
+    (lambda: compare(symbolic.sigmoid_prime_derivation(), lambda z: np.zeros(2)), ValueError, "numeric_fn returned 2"),
 ])
 def test_compare_rejects_bad_input(call, error, match):
     with pytest.raises(error, match=match):
@@ -209,15 +222,15 @@ def test_compare_rejects_bad_input(call, error, match):
 
 
 def test_compare_without_backprop_and_same_seed_same_numbers():
-    a = compare(symbolic.tanh_prime(), rng=5)
-    b = compare(symbolic.tanh_prime(), rng=np.random.default_rng(5))
+    a = compare(symbolic.tanh_prime_derivation(), rng=5)
+    b = compare(symbolic.tanh_prime_derivation(), rng=np.random.default_rng(5))
     assert np.isnan(a.sympy_vs_backprop) and a.sympy_vs_numerical < 1e-8
     assert a.sympy_vs_numerical == b.sympy_vs_numerical and a.max_error == a.sympy_vs_numerical
     assert "not run" in repr(a)
 
 
 def test_derivation_is_read_only():
-    d = symbolic.sigmoid_prime()
+    d = symbolic.sigmoid_prime_derivation()
     with pytest.raises(TypeError):
         d.args["w"] = sp.Symbol("w")
     assert isinstance(d.steps[0], Step)

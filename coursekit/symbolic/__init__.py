@@ -14,8 +14,8 @@ chain rule, order of multiplication), networks (2-2-1 net, delta equations), com
 (deck 004's toy), shallow (ReLU regions), optimization, regularization, batchnorm, counting.
 """
 from . import backprop
-from .activations import (relu_prime, sigmoid_prime, sigmoid_prime_via_y, softmax_jacobian,
-                          softplus_prime, tanh_prime)
+from .activations import (relu_prime_derivation, sigmoid_prime_derivation, sigmoid_prime_derivation_via_y,
+                          softmax_jacobian_derivation, softplus_prime_derivation, tanh_prime_derivation)
 from .batchnorm import batchnorm_backward
 from .compare import Comparison, compare, finite_difference_gradient, flat_gradient
 from .composite import composite_backprop
@@ -31,7 +31,8 @@ from .shallow import shallow_relu_regions
 
 #: Every derivation function, in the order of the course (for notebooks and tests).
 DERIVATIONS = (
-    sigmoid_prime, sigmoid_prime_via_y, tanh_prime, softplus_prime, relu_prime, softmax_jacobian,
+    sigmoid_prime_derivation, sigmoid_prime_derivation_via_y, tanh_prime_derivation, softplus_prime_derivation,
+    relu_prime_derivation, softmax_jacobian_derivation,
     mse_gradient, softmax_cross_entropy_gradient,
     add_multiply_graph, squared_norm_Wx, multi_path_chain_rule, vjp_order,
     two_two_one_network, delta_equations, composite_backprop, shallow_relu_regions,
@@ -40,5 +41,24 @@ DERIVATIONS = (
     l2_optimum, l1_soft_threshold, dropout_expectation, batchnorm_backward,
 )
 
+#: coursekit's backprop for each gradient derivation: ``compare(d(), BACKPROP_FOR[d])``.
+BACKPROP_FOR = {
+    sigmoid_prime_derivation: backprop.sigmoid_backward,
+    sigmoid_prime_derivation_via_y: backprop.sigmoid_backward,
+    tanh_prime_derivation: backprop.tanh_backward,
+    softplus_prime_derivation: backprop.softplus_backward,
+    relu_prime_derivation: backprop.relu_backward,
+    softmax_jacobian_derivation: backprop.softmax_jacobian_from_backward,
+    mse_gradient: backprop.mse_gradient,
+    softmax_cross_entropy_gradient: backprop.softmax_cross_entropy_gradient,
+    add_multiply_graph: backprop.add_multiply_graph,
+    squared_norm_Wx: backprop.squared_norm_Wx,
+    multi_path_chain_rule: backprop.multi_path_chain_rule,
+    two_two_one_network: backprop.two_two_one_network,
+    delta_equations: backprop.delta_equations,
+    composite_backprop: backprop.composite_backprop,
+    batchnorm_backward: backprop.batchnorm_backward,
+}
+
 __all__ = ["Derivation", "Step", "Comparison", "compare", "finite_difference_gradient", "flat_gradient",
-           "exact_zero", "backprop", "DERIVATIONS", *(f.__name__ for f in DERIVATIONS)]
+           "exact_zero", "backprop", "DERIVATIONS", "BACKPROP_FOR", *(f.__name__ for f in DERIVATIONS)]

@@ -1,7 +1,9 @@
 """Activation functions and their derivatives, derived (deck 000, 001, 002, 003; COURSE topic 3).
 
 Each function returns a :class:`Derivation` whose result is the derivative that
-:mod:`coursekit.activations` implements, so the two can be compared point by point.
+:mod:`coursekit.activations` implements, so the two can be compared point by point. The names
+say which is which: ``activations.sigmoid_prime(z)`` is the formula, ``sigmoid_prime_derivation()``
+derives it, and ``backprop.sigmoid_backward(z)`` gets it from ``Sigmoid().backward``.
 """
 from __future__ import annotations
 
@@ -21,7 +23,7 @@ def logistic(t):
 
 
 @cache
-def sigmoid_prime() -> Derivation:
+def sigmoid_prime_derivation() -> Derivation:
     """sigma'(z) = sigma(z) (1 - sigma(z)) by the quotient rule.
 
     Follows deck 001, "Applying the chain rule" (sigma and its derivative), and deck 003,
@@ -43,7 +45,7 @@ def sigmoid_prime() -> Derivation:
 
 
 @cache
-def sigmoid_prime_via_y() -> Derivation:
+def sigmoid_prime_derivation_via_y() -> Derivation:
     """sigma'(x) by the chain rule through y = 1 + e^(-x), sigma = y^(-1).
 
     Follows deck 000, "Perceptron" (the handwritten chain-rule slide).
@@ -72,7 +74,7 @@ def sigmoid_prime_via_y() -> Derivation:
 
 
 @cache
-def tanh_prime() -> Derivation:
+def tanh_prime_derivation() -> Derivation:
     """tanh'(z) = 1 - tanh(z)^2 from tanh = (e^z - e^(-z)) / (e^z + e^(-z)).
 
     Follows deck 000, "Hidden units: tanh".
@@ -92,7 +94,7 @@ def tanh_prime() -> Derivation:
 
 
 @cache
-def softplus_prime() -> Derivation:
+def softplus_prime_derivation() -> Derivation:
     """softplus'(z) = sigma(z) for softplus(z) = log(1 + e^z).
 
     Follows deck 002, "Activation functions" (softplus) and deck 001's smooth-ReLU remark.
@@ -113,7 +115,7 @@ def softplus_prime() -> Derivation:
 
 
 @cache
-def relu_prime() -> Derivation:
+def relu_prime_derivation() -> Derivation:
     """ReLU'(z) = 1 for z > 0 and 0 for z < 0, piecewise.
 
     Follows deck 000, "Hidden units: ReLU", and deck 003, "Rectified linear neurons".
@@ -133,7 +135,7 @@ def relu_prime() -> Derivation:
 
 
 @cache
-def softmax_jacobian(K: int = 3) -> Derivation:
+def softmax_jacobian_derivation(K: int = 3) -> Derivation:
     """dp_i/dz_j = p_i (1{i=j} - p_j), i.e. J = diag(p) - p p^T, for p = softmax(z).
 
     Follows deck 000, "Output unit: softmax", and deck 003, "Softmax neurons".

@@ -1,8 +1,12 @@
 """coursekit's backprop for each gradient derivation, as ``compare``'s ``numeric_fn``.
 
-Each function has the name and the signature of the derivation's ``lambdify()`` (vectors as
-1-D arrays, matrices as 2-D arrays in the deck's layout) and computes the same gradient with
-coursekit's modules' ``backward``, so ``compare(symbolic.X(), backprop.X)`` checks coursekit.
+Each function has the signature of its derivation's ``lambdify()`` (vectors as 1-D arrays,
+matrices as 2-D arrays in the deck's layout) and computes the same gradient with coursekit's
+modules' ``backward``; ``symbolic.BACKPROP_FOR`` pairs them, so ``compare(d(), BACKPROP_FOR[d])``
+checks coursekit. An activation's function is named for the backward it runs
+(``sigmoid_backward`` for ``sigmoid_prime_derivation()``; the formula is
+``coursekit.activations.sigmoid_prime``); the others have their derivation's name
+(``compare(symbolic.delta_equations(), backprop.delta_equations)``).
 Where coursekit has no module for a graph (f = (x + y) z, deck 004's sin-exp-cos toy) the
 function is the slide's staged backward pass written out in NumPy.
 """
@@ -20,21 +24,20 @@ from ..module import Sequential
 
 def _elementwise(module):
     """d/dz sum(f(z)) = f'(z) elementwise, by the module's backward with an upstream gradient of 1."""
-    def derivative(z):
+    def backward(z):
         out = module.forward(np.asarray(z, dtype=np.float64))
         return module.backward(np.ones_like(out))
-    derivative.__name__ = f"{type(module).__name__.lower()}_backward"
-    return derivative
+    backward.__name__ = f"{type(module).__name__.lower()}_backward"
+    return backward
 
 
-sigmoid_prime = _elementwise(Sigmoid())
-sigmoid_prime_via_y = sigmoid_prime
-tanh_prime = _elementwise(Tanh())
-softplus_prime = _elementwise(Softplus())
-relu_prime = _elementwise(ReLU())
+sigmoid_backward = _elementwise(Sigmoid())
+tanh_backward = _elementwise(Tanh())
+softplus_backward = _elementwise(Softplus())
+relu_backward = _elementwise(ReLU())
 
 
-def softmax_jacobian(z):
+def softmax_jacobian_from_backward(z):
     """Row i of J is Softmax.backward(e_i) (backward computes J^T dp; J is symmetric anyway)."""
     layer = Softmax()
     p = layer.forward(np.asarray(z, dtype=np.float64)[None, :])

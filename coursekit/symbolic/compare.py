@@ -2,7 +2,7 @@
 
 Lessons and exercises call it in one line, e.g.::
 
-    compare(symbolic.sigmoid_prime(), backprop.sigmoid_prime)
+    compare(symbolic.sigmoid_prime_derivation(), backprop.sigmoid_backward)
 
 Two independent routes agreeing with the derived formula to ~1e-10 is the course's standard
 of proof that a backward pass is right (deck 003: check analytic gradients numerically).
@@ -102,7 +102,7 @@ def compare(derivation: Derivation, numeric_fn=None, *, rng=0, points: int = 5,
         coursekit's backprop for the same quantity, with the signature of
         ``derivation.lambdify()``: positional arguments named by ``derivation.args`` (a column
         vector as a 1-D array, a matrix as a 2-D array) returning the result's structure.
-        :mod:`coursekit.symbolic.backprop` has one for every gradient derivation. Without it
+        ``coursekit.symbolic.BACKPROP_FOR`` has one for every gradient derivation. Without it
         only SymPy and finite differences are compared.
     rng : numpy.random.Generator or int, default 0
         Draws the points: each argument uniform in [low, high] unless the derivation has a
@@ -124,12 +124,12 @@ def compare(derivation: Derivation, numeric_fn=None, *, rng=0, points: int = 5,
 
     Examples
     --------
-    >>> from coursekit.symbolic import compare, sigmoid_prime, backprop
-    >>> compare(sigmoid_prime(), backprop.sigmoid_prime).max_error < 1e-8
+    >>> from coursekit.symbolic import compare, sigmoid_prime_derivation, backprop
+    >>> compare(sigmoid_prime_derivation(), backprop.sigmoid_backward).max_error < 1e-8
     True
     """
     if not isinstance(derivation, Derivation):
-        raise TypeError(f"derivation must be a Derivation (e.g. sigmoid_prime()), got {derivation!r}")
+        raise TypeError(f"derivation must be a Derivation (e.g. sigmoid_prime_derivation()), got {derivation!r}")
     if derivation.function is None or not derivation.wrt:
         raise ValueError(f"derivation {derivation.name!r} is not a gradient (it has no function "
                          "and wrt), so there is nothing to check by finite differences")

@@ -1,6 +1,6 @@
 """The ``Derivation`` object: a lecture's derivation as labelled SymPy steps and a result.
 
-A derivation function (``sigmoid_prime()``, ``delta_equations()``, ...) builds one of these.
+A derivation function (``sigmoid_prime_derivation()``, ``delta_equations()``, ...) builds one of these.
 In a notebook the object shows its steps as LaTeX; ``lambdify()`` turns the result into a
 NumPy function, and :func:`coursekit.symbolic.compare` checks it against coursekit's backprop
 and finite differences.
@@ -190,7 +190,7 @@ class Derivation:
         """The result as a NumPy function of the arguments ``args``, in order.
 
         Matrix results come back as 2-D arrays (a column vector as 1-D), a tuple result as a
-        tuple. Examples: ``sigmoid_prime().lambdify()(0.0) == 0.25``.
+        tuple. Examples: ``sigmoid_prime_derivation().lambdify()(0.0) == 0.25``.
         """
         raw = self._numpy_result
         shapes = [_shape(r) for r in self.result] if isinstance(self.result, tuple) else None

@@ -10,7 +10,7 @@ from .derivation import Derivation, Step, check_step, partial, tex
 
 
 def _sigma_prime(t):
-    """sigma'(t) = sigma(t) (1 - sigma(t)) as an expression (derived in ``sigmoid_prime()``)."""
+    """sigma'(t) = sigma(t) (1 - sigma(t)) as an expression (derived in ``sigmoid_prime_derivation()``)."""
     return logistic(t) * (1 - logistic(t))
 
 
