@@ -37,7 +37,7 @@ def test_docstring_and_source_name_the_deck(name):
 
 
 def test_every_issue_derivation_exists_with_a_numeric_counterpart_for_each_gradient():
-    assert len(ALL) == 25 and len(GRADIENTS) == 15
+    assert len(ALL) == 27 and len(GRADIENTS) == 17
     assert sorted(BACKPROP) == sorted(GRADIENTS) and all(map(callable, BACKPROP.values()))
 
 
@@ -98,6 +98,24 @@ def test_sigmoid_and_relu_conventions_at_zero():
     from coursekit.activations import relu_prime
     assert symbolic.sigmoid_prime_derivation().lambdify()(0.0) == 0.25
     assert symbolic.relu_prime_derivation().lambdify()(0.0) == 0.0 == relu_prime(np.array(0.0))
+
+
+def test_linear_regression_gradient_vanishes_at_the_least_squares_solution():
+    """numpy's least squares (an independent solver) gives the w where X^T (X w - y) / m is 0."""
+    rng = np.random.default_rng(0)
+    X, y = rng.standard_normal((3, 2)), rng.standard_normal(3)
+    w_star = np.linalg.lstsq(X, y, rcond=None)[0]
+    grad = symbolic.linear_regression_gradient().lambdify()
+    np.testing.assert_allclose(grad(w_star, X, y), 0, atol=1e-12)
+    assert not np.allclose(grad(w_star + [0.1, 0.0], X, y), 0)
+
+
+def test_logistic_regression_gradient_by_hand():
+    """At w = 0, sigma(0) = 1/2: the gradient is (1/2 - t) x; it is 0 where sigma(w^T x) = t."""
+    grad = symbolic.logistic_regression_gradient().lambdify()
+    np.testing.assert_allclose(grad(np.zeros(3), np.array([1.0, 2.0, 3.0]), 1.0), [-0.5, -1.0, -1.5])
+    w, x = np.array([0.3, -0.2, 0.5]), np.array([1.0, 0.5, -1.0])
+    np.testing.assert_allclose(grad(w, x, 1 / (1 + np.exp(-w @ x))), 0, atol=1e-15)
 
 
 # -- identities hold exactly: backprop form minus direct derivative is 0 -----------------

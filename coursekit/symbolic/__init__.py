@@ -9,7 +9,7 @@ backprop from :mod:`coursekit.symbolic.backprop`, finite differences)::
     symbolic.delta_equations()                                    # the steps, as LaTeX
     symbolic.compare(symbolic.delta_equations(), symbolic.backprop.delta_equations)
 
-Modules follow the lectures: activations, losses, graphs (computational graphs, multi-path
+Modules follow the lectures: linear_models (linear and logistic regression), activations, losses, graphs (computational graphs, multi-path
 chain rule, order of multiplication), networks (2-2-1 net, delta equations), composite
 (deck 004's toy), shallow (ReLU regions), optimization, regularization, batchnorm, counting.
 """
@@ -22,6 +22,7 @@ from .composite import composite_backprop
 from .counting import parameter_count
 from .derivation import Derivation, Step, exact_zero
 from .graphs import add_multiply_graph, multi_path_chain_rule, squared_norm_Wx, vjp_order
+from .linear_models import linear_regression_gradient, logistic_regression_gradient
 from .losses import mse_gradient, softmax_cross_entropy_gradient
 from .networks import delta_equations, two_two_one_network
 from .optimization import (adam_bias_correction, learning_rate_conditions, momentum_terminal_speed,
@@ -31,6 +32,7 @@ from .shallow import shallow_relu_regions
 
 #: Every derivation function, in the order of the course (for notebooks and tests).
 DERIVATIONS = (
+    linear_regression_gradient, logistic_regression_gradient,
     sigmoid_prime_derivation, sigmoid_prime_derivation_via_y, tanh_prime_derivation, softplus_prime_derivation,
     relu_prime_derivation, softmax_jacobian_derivation,
     mse_gradient, softmax_cross_entropy_gradient,
@@ -43,6 +45,8 @@ DERIVATIONS = (
 
 #: coursekit's backprop for each gradient derivation: ``compare(d(), BACKPROP_FOR[d])``.
 BACKPROP_FOR = {
+    linear_regression_gradient: backprop.linear_regression_gradient,
+    logistic_regression_gradient: backprop.logistic_regression_gradient,
     sigmoid_prime_derivation: backprop.sigmoid_backward,
     sigmoid_prime_derivation_via_y: backprop.sigmoid_backward,
     tanh_prime_derivation: backprop.tanh_backward,

@@ -17,7 +17,7 @@ import numpy as np
 from ..activations import ReLU, Sigmoid, Softmax, Softplus, Tanh
 from ..batchnorm import BatchNorm1d
 from ..layers import Linear
-from ..losses import CrossEntropyLoss, MSELoss
+from ..losses import BCEWithLogitsLoss, CrossEntropyLoss, MSELoss
 from ..mlp import MLP
 from ..module import Sequential
 
@@ -157,3 +157,21 @@ def batchnorm_backward(x, gamma, beta, eps, dy):
     bn.forward(np.asarray(x)[:, None])
     dx = bn.backward(np.asarray(dy)[:, None])
     return dx[:, 0], bn.gamma.grad[0], bn.beta.grad[0]
+
+
+def linear_regression_gradient(w, X, y):
+    """A Linear(d, 1) layer holding w (bias 0: the bias trick puts the offset in w) and MSELoss over the m rows."""
+    layer = _linear(np.asarray(w, dtype=np.float64)[None, :])
+    loss = MSELoss()
+    loss(layer.forward(np.asarray(X, dtype=np.float64)), np.asarray(y, dtype=np.float64)[:, None])
+    layer.backward(loss.backward())
+    return layer.W.grad[:, 0]
+
+
+def logistic_regression_gradient(w, x, t):
+    """A Linear(d, 1) layer holding w (bias 0) and BCEWithLogitsLoss on its logit: (sigma(z) - t) x."""
+    layer = _linear(np.asarray(w, dtype=np.float64)[None, :])
+    loss = BCEWithLogitsLoss()
+    loss(layer.forward(np.asarray(x, dtype=np.float64)[None, :]), np.array([[t]], dtype=np.float64))
+    layer.backward(loss.backward())
+    return layer.W.grad[:, 0]
