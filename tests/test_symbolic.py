@@ -37,7 +37,7 @@ def test_docstring_and_source_name_the_deck(name):
 
 
 def test_every_issue_derivation_exists_with_a_numeric_counterpart_for_each_gradient():
-    assert len(ALL) == 27 and len(GRADIENTS) == 17
+    assert len(ALL) == 28 and len(GRADIENTS) == 18
     assert sorted(BACKPROP) == sorted(GRADIENTS) and all(map(callable, BACKPROP.values()))
 
 
@@ -116,6 +116,12 @@ def test_logistic_regression_gradient_by_hand():
     np.testing.assert_allclose(grad(np.zeros(3), np.array([1.0, 2.0, 3.0]), 1.0), [-0.5, -1.0, -1.5])
     w, x = np.array([0.3, -0.2, 0.5]), np.array([1.0, 0.5, -1.0])
     np.testing.assert_allclose(grad(w, x, 1 / (1 + np.exp(-w @ x))), 0, atol=1e-15)
+
+
+def test_kl_sparsity_gradient_by_hand():
+    """Every activation 1/2: rho_hat = 1/2, so with rho = 0.1, lam = 3, m = 3 each entry is (3/3)(-0.2 + 1.8) = 1.6."""
+    grad = symbolic.kl_sparsity_gradient().lambdify()
+    np.testing.assert_allclose(grad(np.full((3, 2), 0.5), 0.1, 3.0), np.full((3, 2), 1.6))
 
 
 # -- identities hold exactly: backprop form minus direct derivative is 0 -----------------

@@ -11,7 +11,7 @@ backprop from :mod:`coursekit.symbolic.backprop`, finite differences)::
 
 Modules follow the lectures: linear_models (linear and logistic regression), activations, losses, graphs (computational graphs, multi-path
 chain rule, order of multiplication), networks (2-2-1 net, delta equations), composite
-(deck 004's toy), shallow (ReLU regions), optimization, regularization, batchnorm, counting.
+(deck 004's toy), shallow (ReLU regions), optimization, regularization, batchnorm, sparsity (the sparse autoencoder), counting.
 """
 from . import backprop
 from .activations import (relu_prime_derivation, sigmoid_prime_derivation, sigmoid_prime_derivation_via_y,
@@ -29,6 +29,7 @@ from .optimization import (adam_bias_correction, learning_rate_conditions, momen
                            optimal_step)
 from .regularization import dropout_expectation, l1_soft_threshold, l2_optimum
 from .shallow import shallow_relu_regions
+from .sparsity import kl_sparsity_gradient
 
 #: Every derivation function, in the order of the course (for notebooks and tests).
 DERIVATIONS = (
@@ -40,7 +41,7 @@ DERIVATIONS = (
     two_two_one_network, delta_equations, composite_backprop, shallow_relu_regions,
     parameter_count,
     momentum_terminal_speed, optimal_step, adam_bias_correction, learning_rate_conditions,
-    l2_optimum, l1_soft_threshold, dropout_expectation, batchnorm_backward,
+    l2_optimum, l1_soft_threshold, dropout_expectation, batchnorm_backward, kl_sparsity_gradient,
 )
 
 #: coursekit's backprop for each gradient derivation: ``compare(d(), BACKPROP_FOR[d])``.
@@ -62,6 +63,7 @@ BACKPROP_FOR = {
     delta_equations: backprop.delta_equations,
     composite_backprop: backprop.composite_backprop,
     batchnorm_backward: backprop.batchnorm_backward,
+    kl_sparsity_gradient: backprop.kl_sparsity_gradient,
 }
 
 __all__ = ["Derivation", "Step", "Comparison", "compare", "finite_difference_gradient", "flat_gradient",

@@ -20,6 +20,7 @@ from ..layers import Linear
 from ..losses import BCEWithLogitsLoss, CrossEntropyLoss, MSELoss
 from ..mlp import MLP
 from ..module import Sequential
+from ..sparsity import KLSparsity
 
 
 def _elementwise(module):
@@ -175,3 +176,10 @@ def logistic_regression_gradient(w, x, t):
     loss(layer.forward(np.asarray(x, dtype=np.float64)[None, :]), np.array([[t]], dtype=np.float64))
     layer.backward(loss.backward())
     return layer.W.grad[:, 0]
+
+
+def kl_sparsity_gradient(A, rho, lam):
+    """coursekit.sparsity.KLSparsity(rho, lam) on the activations A (m, h), then its backward."""
+    penalty = KLSparsity(rho=float(rho), lam=float(lam))
+    penalty(np.asarray(A, dtype=np.float64))
+    return penalty.backward()
