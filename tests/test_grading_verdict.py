@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import ast
+import json
+import re
 
 import nbformat
 import numpy as np
@@ -143,6 +145,30 @@ def test_a_measured_check_is_measured_by_the_grader():
 
 def _message(payload, mime=REPORT_MIME):
     return {"msg_type": "display_data", "content": {"data": {mime: payload}, "metadata": {}}}
+
+
+def test_the_nonce_is_blanked_in_a_test_cells_traceback(monkeypatch):
+    """IPython's traceback of a test cell that raises prints the lines the kernel ran: the rewritten
+    cell, whose header holds this execution's nonce. The saved notebook shows it blanked."""
+    sent = []
+
+    def kernel(self, cell, resources, index):   # the student's step raises; IPython lists the cell's lines
+        sent.append(cell.source)
+        lines = [f"{'---->' if i == 4 else '     '} {i} {text}" for i, text in enumerate(cell.source.splitlines(), 1)]
+        cell.outputs = [nbformat.v4.new_output("error", ename="ValueError", evalue="oops",
+                                               traceback=["Cell In[7], line 4", *lines, "ValueError: oops"])]
+        return cell, resources
+
+    monkeypatch.setattr(verdict.sandbox.SandboxedExecute, "preprocess_cell", kernel)
+    executor = VerdictExecute()
+    executor.expected = {"test_v": RECORDS[:1]}
+    cell = nbformat.v4.new_code_cell('v = momentum_step()\ncheck_close("v", v, [-0.2])',
+                                     metadata={"nbgrader": {"grade": True, "grade_id": "test_v", "points": 1}})
+    cell, _ = executor.preprocess_cell(cell, {}, 0)
+    nonce = re.search(r"Reporter\('(\w+)'\)", sent[0]).group(1)
+    saved = json.dumps(cell.outputs)
+    assert nonce not in saved and f"Reporter('{verdict.NONCE_SHOWN}')" in saved
+    assert "----> 4 v = momentum_step()" in saved and cell.source.startswith("v = momentum_step()")
 
 
 def test_reports_never_reach_the_notebook_and_the_grader_keeps_only_what_it_needs(monkeypatch):

@@ -1,7 +1,7 @@
 """The nbgrader preprocessor that keeps displayed scores out of the grades.
 
 nbgrader's autograde pipeline is kept as it is (sanitize, restore locked cells from the
-gradebook, run — in the sandbox, ``tools/grading/sandbox.py`` — save grades, late penalties);
+gradebook, run — in the sandbox, the ``tools/grading/sandbox/`` package — save grades, late penalties);
 one step is ours, :class:`IgnoreDisplayedResults`, which runs after the executor: a test cell
 scores by raising no error, and nbgrader takes a number that a test cell *displays* as a
 partial score. Our test cells display nothing, so a displayed result in a test cell came from

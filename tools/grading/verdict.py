@@ -14,6 +14,8 @@ sandbox):
    execution's nonce, or one too many, appends an error output with the feedback (what was
    checked, expected, received, hint) — so nbgrader scores the cell 0 and the feedback says
    why. A cell passes only with exactly one matching report per recorded check and no error.
+5. blanks the nonce wherever the cell's outputs show it (a traceback prints the rewritten
+   cell's lines, its header with the nonce among them) before the notebook is saved.
 
 What this rests on: the kernel never holds a hidden expected value (nor the withheld reference
 code), and everything it sends is treated as a claim about the student's results. Code that
@@ -40,6 +42,7 @@ NOTICE_MIME = "application/vnd.coursekit.verdict+json"
 # What the grader keeps of one cell's reports: one more than its checks (enough to see that there
 # were too many) and at most this many bytes; beyond either the cell scores 0 anyway.
 MAX_REPORT_BYTES = 32 * 1024 * 1024
+NONCE_SHOWN = "<nonce>"   # what the saved notebook shows in place of an execution's nonce
 
 
 def _options(record: dict) -> dict:
@@ -50,6 +53,11 @@ def _options(record: dict) -> dict:
             raise ValueError(f"an unknown measure {name!r} in the expected values")
         options["measure"] = Measure(name, decode(record["measure"]["data"]))
     return options
+
+
+def _without_nonce(outputs: list, nonce: str) -> list:
+    """``outputs`` with ``nonce`` replaced by ``NONCE_SHOWN`` in every text they hold."""
+    return [nbformat.from_dict(json.loads(json.dumps(o).replace(nonce, NONCE_SHOWN))) for o in outputs]
 
 
 def judge(records: list, reports: list, nonce: str) -> tuple[str | None, int | None, str | None]:
@@ -103,6 +111,7 @@ class VerdictExecute(sandbox.SandboxedExecute):
             cell, resources = super().preprocess_cell(cell, resources, index)
         finally:
             cell.source, reports, self.reports = original, self.reports, None
+            cell.outputs = _without_nonce(cell.outputs, nonce)
         feedback, line, anomaly = judge(records, reports, nonce) if records else \
             ("no expected values were recorded for this test cell", None, "no expected values")
         errors = any(o.output_type == "error" for o in cell.outputs)
