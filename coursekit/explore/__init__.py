@@ -7,7 +7,6 @@ ActivationExplorer``; the shared contract (the control table, ``compute``, ``dra
 import importlib
 
 from ._base import MAX_WIDTH_PX, Control, Explorer, figure, widget_backend
-from .frames import FramePlayer, precompute  # an explorer in a page with no kernel (issue 18)
 
 # Every explorer, "module:Class" under coursekit.explore, by lesson; each builds without
 # arguments. The benchmark, the layout test and a static page's frames go through this list.
@@ -38,6 +37,16 @@ EXPLORERS = (
     "regularization:BatchNormExplorer",
     "autoencoder:AutoencoderExplorer",
 )
+
+
+def __getattr__(name):
+    """``FramePlayer`` and ``precompute`` (an explorer in a page with no kernel, issue 18), imported
+    on first use (PEP 562): only a static page's build needs them, and they bring anywidget and PIL."""
+    if name not in ("FramePlayer", "precompute"):
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(".frames", __name__), name)
+    globals()[name] = value
+    return value
 
 
 def explorer_class(entry: str) -> type:

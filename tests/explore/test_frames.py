@@ -3,6 +3,8 @@ is what the explorer draws at that value, within the byte budget, over the docum
 import base64
 import io
 import math
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -11,6 +13,14 @@ from PIL import Image
 from coursekit.explore import Control, Explorer, figure, precompute
 
 DPI = 80  # frames.py draws its frames at this resolution
+
+
+def test_a_lesson_imports_the_explorers_without_the_frame_player():
+    """Only a static page's build needs the player (anywidget); it is imported when first named."""
+    code = ("import sys, coursekit.explore\nprint('anywidget' in sys.modules)\n"
+            "from coursekit.explore import FramePlayer\nprint('anywidget' in sys.modules, FramePlayer.__name__)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "True", "FramePlayer"]
 
 
 class Wave(Explorer):
