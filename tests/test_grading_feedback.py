@@ -246,13 +246,14 @@ def test_the_formgrader_page_still_loads_mathjax_from_the_url_the_extension_repl
     assert "{{ mathjax() }}" in template
 
 
-def test_a_page_mathjax_fails_on_keeps_its_tex_and_the_others_are_typeset(tmp_path):
+@pytest.mark.parametrize("jobs", [1, 2])   # two: each page in a Node process of its own
+def test_a_page_mathjax_fails_on_keeps_its_tex_and_the_others_are_typeset(tmp_path, jobs):
     if shutil.which("node") is None or not (feedback.MATHJAX / "node_modules" / "mathjax").is_dir():
         pytest.skip("needs node and `make grading-mathjax` (npm)")
     good = tmp_path / "good.html"
     good.write_text("<!DOCTYPE html><html><head></head><body><p>$v \\leftarrow \\alpha v$</p></body></html>")
     logged = []
-    assert not feedback.typeset([tmp_path / "missing.html", good], log=logged.append)
+    assert not feedback.typeset([tmp_path / "missing.html", good], log=logged.append, jobs=jobs)
     assert "<mjx-container" in good.read_text() and "\\leftarrow" not in text(good.read_text())
     assert "missing.html" in logged[0]
 

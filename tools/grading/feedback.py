@@ -24,6 +24,7 @@ import html
 import re
 import shutil
 import subprocess
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import jinja2
@@ -39,7 +40,7 @@ from .sanitize import SanitizeNotebook, clean_html
 
 TEMPLATES = Path(__file__).with_name("templates")
 MATHJAX = Path(__file__).with_name("mathjax")   # package.json (npm ci) and typeset.js
-PAGES_PER_NODE = 100   # pages typeset by one Node process (its start costs about a second)
+PAGES_PER_NODE = 100   # at most, typeset by one Node process
 TYPESET_SECONDS = 30   # per page (and once more for Node's start); a page takes well under 1 s
 NBGRADER_TEMPLATES = Path(utils.__file__).parent / "server_extensions" / "formgrader" / "templates"
 BOOTSTRAP_CSS = NBGRADER_TEMPLATES.parent / "static" / "node_modules" / "bootstrap" / "dist" / "css"
@@ -232,13 +233,14 @@ def configure(config) -> None:
     config.FeedbackExporter.filters = {"clean_html": clean_html}
 
 
-def typeset(pages: list, log=print) -> bool:
+def typeset(pages: list, log=print, jobs: int = 1) -> bool:
     """Typeset the maths of the feedback ``pages`` in place; False (and a log line) if it cannot.
 
-    Each page is typeset on its own (its bytes do not depend on the other pages). Needs
-    ``node`` and ``npm ci`` in ``tools/grading/mathjax`` (``make grade`` runs it where npm
-    exists); without them, or for a page MathJax fails on, the maths stays TeX: typesetting
-    never stops a class's grading.
+    Each page is typeset on its own (its bytes do not depend on the other pages), so ``jobs``
+    Node processes share the pages, each a contiguous run of them, and run at once (a class
+    graded with several jobs typesets with as many). Needs ``node`` and ``npm ci`` in
+    ``tools/grading/mathjax`` (``make grade`` runs it where npm exists); without them, or for a
+    page MathJax fails on, the maths stays TeX: typesetting never stops a class's grading.
     """
     pages = [str(page) for page in pages]
     node = shutil.which("node")
@@ -247,16 +249,21 @@ def typeset(pages: list, log=print) -> bool:
     if node is None or not (MATHJAX / "node_modules" / "mathjax").is_dir():
         log(f"feedback maths left as TeX: needs node and `npm ci` in {MATHJAX} (make grade runs it where npm exists)")
         return False
-    typeset_all = True
-    for start in range(0, len(pages), PAGES_PER_NODE):
-        batch = pages[start:start + PAGES_PER_NODE]
-        try:
-            done = subprocess.run([node, str(MATHJAX / "typeset.js"), *batch], capture_output=True, text=True,
-                                  timeout=TYPESET_SECONDS * (1 + len(batch)))
-            failures = done.stderr.strip() if done.returncode else ""
-        except subprocess.TimeoutExpired:
-            failures = f"took over {TYPESET_SECONDS * (1 + len(batch))} s"
-        if failures:   # never the class's grading: the pages concerned keep their TeX
-            log(f"typesetting feedback maths failed, those pages keep their TeX: {failures[-1000:]}")
-            typeset_all = False
-    return typeset_all
+    count = max(min(jobs, len(pages)), -(-len(pages) // PAGES_PER_NODE))
+    batches = [pages[len(pages) * k // count: len(pages) * (k + 1) // count] for k in range(count)]
+    with ThreadPoolExecutor(jobs) as nodes:
+        failures = list(nodes.map(lambda batch: _typeset_batch(node, batch), batches))
+    for failure in filter(None, failures):   # never the class's grading: those pages keep their TeX
+        log(f"typesetting feedback maths failed, those pages keep their TeX: {failure[-1000:]}")
+    return not any(failures)
+
+
+def _typeset_batch(node: str, batch: list) -> str:
+    """Typeset ``batch`` in one Node process (its start costs about 0.2 s of CPU); what failed, or ''."""
+    seconds = TYPESET_SECONDS * (1 + len(batch))
+    try:
+        done = subprocess.run([node, str(MATHJAX / "typeset.js"), *batch], capture_output=True, text=True,
+                              timeout=seconds)
+    except subprocess.TimeoutExpired:
+        return f"took over {seconds} s"
+    return done.stderr.strip() if done.returncode else ""

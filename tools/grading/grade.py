@@ -175,7 +175,7 @@ def grade_class(submissions: Path = SUBMISSIONS, output: Path = OUTPUT, *, names
             config.SandboxedExecute.queue = queue
             stack.callback(queue.close)
         _grade_each(NbGraderAPI(config=config), root, readable, pool=pool, feedback=feedback, log=log)
-    typeset([o.feedback for o in outcomes if o.feedback], log=log)
+    typeset([o.feedback for o in outcomes if o.feedback], log=log, jobs=jobs)
     _fill_scores(db_url, config.CourseDirectory.course_id, outcomes, names)
     write_outputs(output, outcomes, names, roster=bool(roster))
     return outcomes
