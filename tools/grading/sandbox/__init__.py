@@ -64,12 +64,12 @@ from nbgrader.preprocessors import Execute
 
 from .command import Result, SandboxUnavailable, check_available, run_sandboxed, sandbox_argv, sandbox_env
 from .execute import NOTICE_MIME, SandboxedExecute, notices
-from .kernel import KernelQueue, SandboxKernelManager
+from .kernel import KernelQueue, SandboxKernelClient, SandboxKernelManager
 from .limits import MAX_MESSAGE_BYTES, Limits, job_uids
 from .pool import ExecutionPool
 
 __all__ = ["ExecutionPool", "Limits", "MAX_MESSAGE_BYTES", "NOTICE_MIME", "KernelQueue", "Report", "Result",
-           "SandboxKernelManager", "SandboxUnavailable", "SandboxedExecute", "check_available",
+           "SandboxKernelClient", "SandboxKernelManager", "SandboxUnavailable", "SandboxedExecute", "check_available",
            "configure", "execute_notebook", "job_uids", "notices", "read_report", "run_sandboxed",
            "sandbox_argv", "sandbox_env"]
 

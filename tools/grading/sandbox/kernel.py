@@ -6,12 +6,15 @@ Overrides of jupyter_client internals (each pinned by tests/test_sandbox_upstrea
 ``self._async_pre_start_kernel`` then ``self._async_launch_kernel(kernel_cmd, cwd=..., env=...)``;
 ``shutdown_kernel(now=True)`` calls ``self._async_kill_kernel`` then
 ``self._async_cleanup_resources``. The public names are aliases bound to the base class's
-functions, so the private coroutines are where a subclass can act.
+functions, so the private coroutines are where a subclass can act. The manager's
+``client()`` makes a ``client_factory``, and nbclient awaits its ``wait_for_ready`` before the
+first cell (``SandboxKernelClient``).
 """
 from __future__ import annotations
 
 import asyncio
 import os
+import queue
 import shutil
 import signal
 import subprocess
@@ -21,9 +24,10 @@ import weakref
 from pathlib import Path
 
 import zmq
+from jupyter_client.asynchronous import AsyncKernelClient
 from jupyter_client.manager import AsyncKernelManager
 from jupyter_core.utils import run_sync
-from traitlets import Any
+from traitlets import Any, Type
 
 from .command import chown_for_kernel, private_copy, sandbox_argv, sandbox_env
 from .limits import MAX_MESSAGE_BYTES, Limits
@@ -38,6 +42,32 @@ def _children(pid: int) -> list:
         return []
 
 
+class SandboxKernelClient(AsyncKernelClient):
+    """The client of a sandboxed kernel: ready once the kernel has answered on both channels."""
+
+    async def wait_for_ready(self, timeout=None):
+        """Return once a kernel_info reply and then an output message (the kernel's status) came in.
+
+        Upstream (``KernelClient._async_wait_for_ready``) then also waits until the output
+        channel has been silent for 0.2 s, to drop the start-up messages: 0.2 s of idle for
+        every submission, for nothing here, since nbclient takes only the output messages
+        whose parent is the request it sent.
+        """
+        deadline = time.monotonic() + (float("inf") if timeout is None else timeout)
+        while True:
+            try:
+                reply = await self.kernel_info(reply=True, timeout=1)
+                await self.iopub_channel.get_msg(timeout=0.2)   # the output channel is connected
+                self._handle_kernel_info_reply(reply)
+                return
+            except (TimeoutError, queue.Empty):
+                pass
+            if not await self.is_alive():
+                raise RuntimeError("Kernel died before replying to kernel_info")
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"Kernel didn't respond in {timeout} seconds")
+
+
 class SandboxKernelManager(AsyncKernelManager):
     """A kernel manager whose kernel runs inside bubblewrap, reached over ipc sockets.
 
@@ -45,6 +75,7 @@ class SandboxKernelManager(AsyncKernelManager):
     kernel can have no network at all (``--unshare-net``).
     """
 
+    client_factory = Type(SandboxKernelClient, klass=AsyncKernelClient)
     limits = Any(Limits())
     readonly_paths = Any(())
     withheld = Any({})  # assignment -> modules its kernels do not see (withheld.py)
