@@ -2,8 +2,10 @@
 
 The hostile-class tests are in test_sandbox_grading.py.
 """
+import importlib.util
 import os
 import shutil
+import struct
 import sys
 from pathlib import Path
 
@@ -55,6 +57,20 @@ def test_unsafe_flag_runs_without_bubblewrap_and_says_so(tmp_path):
     assert [event["limit"] for event in report.events] == ["unsandboxed"]
     out = nbformat.read(tmp_path / "out.ipynb", as_version=4)
     assert out.cells[0].outputs[0].text.strip() == "visible only without the sandbox"
+
+
+def test_configure_compiles_the_editable_sources_a_kernel_cannot_compile_for_itself(tmp_path, monkeypatch):
+    """Kernels write no bytecode; configure() writes it beside the course's editable sources, each
+    .pyc stamped with its source's modification time and size (what the import system checks)."""
+    package = tmp_path / "course"
+    package.mkdir()
+    (package / "__init__.py").write_text("x = 1\n")
+    (package / "steps.py").write_text("def step(x):\n    return x - 1\n")
+    monkeypatch.setattr(sandbox.command, "_editable_sources", lambda: [str(package)])
+    sandbox.configure(Config(), unsafe_no_sandbox=True)
+    for source in package.glob("*.py"):
+        stamp = struct.pack("<II", int(source.stat().st_mtime), source.stat().st_size)
+        assert Path(importlib.util.cache_from_source(str(source))).read_bytes()[8:16] == stamp
 
 
 def test_sandboxed_kernel_sees_only_the_submission(tmp_path):

@@ -62,7 +62,8 @@ import nbformat
 from nbgrader.converters.autograde import Autograde
 from nbgrader.preprocessors import Execute
 
-from .command import Result, SandboxUnavailable, check_available, run_sandboxed, sandbox_argv, sandbox_env
+from .command import (Result, SandboxUnavailable, check_available, compile_sources, run_sandboxed, sandbox_argv,
+                      sandbox_env)
 from .execute import NOTICE_MIME, SandboxedExecute, notices
 from .kernel import KernelQueue, SandboxKernelClient, SandboxKernelManager
 from .limits import MAX_MESSAGE_BYTES, Limits, job_uids
@@ -90,6 +91,7 @@ def configure(config, *, limits=Limits(), unsafe_no_sandbox=False, report_path=N
         raise TypeError(f"limits must be a sandbox.Limits, got {limits!r}")
     if not unsafe_no_sandbox:
         check_available(bwrap)
+    compile_sources()
     default = Autograde.class_traits()["autograde_preprocessors"].default()
     config.Autograde.autograde_preprocessors = [
         SandboxedExecute if pp is Execute else pp for pp in default]
