@@ -4,6 +4,8 @@ Shared by the JupyterLab browser tests (sliders, latency).
 """
 from __future__ import annotations
 
+import json
+import urllib.request
 from pathlib import Path
 
 NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
@@ -55,8 +57,26 @@ def run_all_cells(page) -> None:
     raise AssertionError(f"Run All Cells started no cell (dialogs seen: {seen})")
 
 
+def shut_down_kernel(lab_server, notebook: Path) -> None:
+    """Shut down the kernel an earlier test left running for ``notebook``.
+
+    A lesson is opened as a student first opens it, in a new kernel. In a kernel that an earlier
+    test had driven, Run All stopped at an explorer cell in about half the tries: the reloaded
+    page's widget views messaged ipympl canvases of the earlier run, ipympl's handler raised
+    (``'NoneType' object has no attribute 'handle_json'``) and the error ended the running cell.
+    """
+    url, token = lab_server
+    with urllib.request.urlopen(f"{url}/api/sessions?token={token}") as response:
+        sessions = json.load(response)
+    for session in sessions:
+        if session["path"] == notebook.name:
+            request = urllib.request.Request(f"{url}/api/sessions/{session['id']}?token={token}", method="DELETE")
+            urllib.request.urlopen(request).close()
+
+
 def open_and_run(page, lab_server, notebook: Path, screenshots: Path) -> None:
-    """Open ``notebook`` in JupyterLab, run every cell and insist none raised."""
+    """Open ``notebook`` in JupyterLab in a new kernel, run every cell and insist none raised."""
+    shut_down_kernel(lab_server, notebook)
     url, token = lab_server
     # a workspace of its own, reset: only this notebook open (the server is shared by the tests)
     page.goto(f"{url}/lab/workspaces/{notebook.stem}/tree/{notebook.name}?reset&token={token}")
@@ -70,7 +90,8 @@ def open_and_run(page, lab_server, notebook: Path, screenshots: Path) -> None:
     except Exception:
         page.screenshot(path=screenshots / f"lab_{notebook.stem[:2]}_run_all_failed.png", full_page=True)
         prompts = page.locator(".jp-Notebook .jp-CodeCell .jp-InputPrompt").all_inner_texts()
-        raise AssertionError(f"not every cell ran: prompts {prompts}; see {screenshots}")
+        errors = page.locator(".jp-OutputArea-output", has_text=TRACEBACK).all_inner_texts()
+        raise AssertionError(f"not every cell ran: prompts {prompts}; errors shown {errors}; see {screenshots}")
     errors = page.locator(".jp-OutputArea-output", has_text=TRACEBACK)
     assert errors.count() == 0, errors.first.inner_text()[:2000]
 

@@ -27,6 +27,7 @@ from pathlib import Path
 
 import pytest
 from conftest import ROOT, free_port, serving, unavailable
+from offline import block_network
 from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
 from nbgrader.api import Gradebook
 from nbgrader.apps import NbGraderAPI
@@ -70,15 +71,7 @@ def _open(page, url: str, local: tuple[str, ...]) -> list[str]:
     """Open ``url``; every request that would leave (its URL starts with none of ``local``) is
     blocked and returned. A request the page's policy refuses never gets this far."""
     left = []
-
-    def route(r):
-        if r.request.url.startswith(local):
-            r.continue_()
-        else:
-            left.append(r.request.url)
-            r.abort()
-
-    page.route("**/*", route)
+    block_network(page, left.append, local)
     page.goto(url, wait_until="load")
     page.wait_for_timeout(300)   # an onerror or a late fetch would have happened by now
     return left

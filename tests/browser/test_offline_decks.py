@@ -16,11 +16,12 @@ from pathlib import Path
 import nbformat
 import pytest
 from frames import PLAYER, drag_first_slider, has_explorer
+from offline import block_network
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 pytestmark = pytest.mark.browser
 
 NOTEBOOKS = sorted((Path(__file__).resolve().parents[2] / "notebooks").glob("*.ipynb"))
-LOCAL = ("file://", "data:", "blob:")  # none of these leaves the machine
 REVEAL = "() => Object.entries(requirejs.s.contexts._.defined).find(([id]) => id.endsWith('/dist/reveal.js'))?.[1]"
 REVEAL_READY = f"() => window.requirejs && ({REVEAL})() && ({REVEAL})().isReady()"
 TYPESET = "() => window.MathJax && MathJax.Hub && MathJax.Hub.queue.pending === 0 && !MathJax.Hub.queue.running"
@@ -48,6 +49,7 @@ UNRENDERED = """() => {
 }"""
 POLL = 100  # ms between checks of a waited-for condition (instead of every animation frame)
 SLIDE = (1280, 800)  # tools/slides/nbconvert_config.py
+FIT_TIMEOUT = 3_000  # ms for the template to zoom a tall slide out
 # [h, v] of every slide that shows content (a vertical stack's own section only groups others).
 SLIDES = """() => [...document.querySelectorAll('.reveal .slides section')]
     .filter(s => !s.querySelector('section')).map(s => { const i = Reveal.getIndices(s); return [i.h, i.v || 0]; })"""
@@ -73,15 +75,7 @@ def test_offline_deck(lesson, decks, page, screenshots):
     deck = decks / f"{lesson.stem}.slides.html"
     assert deck.is_file(), f"make slides did not build {deck}"
     attempted, errors = [], []
-
-    def only_files(route):
-        if route.request.url.startswith(LOCAL):
-            route.continue_()
-        else:
-            attempted.append(route.request.url)
-            route.abort()
-
-    page.route("**/*", only_files)
+    block_network(page, attempted.append)
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.goto(deck.as_uri())
     # The template loads reveal.js through RequireJS, so Reveal is a module, not a global.
@@ -113,7 +107,12 @@ def test_offline_deck(lesson, decks, page, screenshots):
     for h, v in page.evaluate(SLIDES):
         page.evaluate(f"() => Reveal.slide({h}, {v})")
         page.wait_for_function(TYPESET, timeout=30_000, polling=POLL)
-        page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+        # The template zooms a tall slide out once its cells have resized (widgets render, text
+        # re-wraps at the new zoom), a few frames after it is shown: give it until it settles.
+        try:
+            page.wait_for_function(f"() => ({OVERFLOW})()[1] <= 1", timeout=FIT_TIMEOUT, polling=POLL)
+        except PlaywrightTimeout:
+            pass
         height, over = page.evaluate(OVERFLOW)
         if over > 1:
             too_tall.append(f"slide {h}.{v}: content {height:.0f} px high, {over:.0f} px outside")

@@ -18,6 +18,7 @@ from pathlib import Path
 import nbformat
 import pytest
 from frames import PLAYER, drag_first_slider, has_explorer
+from offline import block_network
 
 pytestmark = pytest.mark.browser
 
@@ -25,7 +26,6 @@ ROOT = Path(__file__).resolve().parents[2]
 LESSONS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 SITE = ROOT / "build" / "site"
 EXERCISES = sorted((ROOT / "exercises").glob("*.ipynb"))
-LOCAL = ("file://", "data:", "blob:")
 MAX_SITE_BYTES, MAX_FRAME_BYTES = 40_000_000, 2_000_000
 TYPESET = "() => window.MathJax && MathJax.Hub && MathJax.Hub.queue.pending === 0 && !MathJax.Hub.queue.running"
 WIDGET_STATE = re.compile(r'<script type="application/vnd.jupyter.widget-state\+json">(.*?)</script>', re.S)
@@ -48,15 +48,7 @@ def open_offline(page, path: Path) -> list:
     """Open ``path`` with only local requests allowed; returns the list of blocked URLs and
     script errors, filled as the page runs."""
     problems = []
-
-    def only_files(route):
-        if route.request.url.startswith(LOCAL):
-            route.continue_()
-        else:
-            problems.append(f"network: {route.request.url}")
-            route.abort()
-
-    page.route("**/*", only_files)
+    block_network(page, lambda url: problems.append(f"network: {url}"))
     page.on("pageerror", lambda error: problems.append(f"script error: {error}"))
     page.on("requestfailed", lambda request: problems.append(f"missing: {request.url}"))
     page.goto(path.as_uri())
