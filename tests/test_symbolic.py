@@ -3,13 +3,15 @@
 Expected values come from the slides (written here by hand), from SymPy differentiating a loss
 written out in this file, from finite differences, or from coursekit's own backward passes.
 """
-import inspect
+import importlib
+import pkgutil
 
 import numpy as np
 import pytest
 import sympy as sp
 
-from coursekit import activations, losses, symbolic
+import coursekit
+from coursekit import symbolic
 from coursekit.activations import Sigmoid
 from coursekit.symbolic import backprop, compare
 from coursekit.symbolic.derivation import Derivation, Step, _escape, check_step, exact_zero
@@ -41,14 +43,29 @@ def test_every_issue_derivation_exists_with_a_numeric_counterpart_for_each_gradi
     assert sorted(BACKPROP) == sorted(GRADIENTS) and all(map(callable, BACKPROP.values()))
 
 
-def test_no_derivation_or_backprop_function_takes_the_name_of_a_core_formula():
-    """activations.sigmoid_prime is the formula; its derivation and its backprop have names of their own."""
-    def functions(module):
-        return {n for n, f in inspect.getmembers(module, inspect.isfunction)
-                if f.__module__ == module.__name__ and not n.startswith("_")}
-    core = functions(activations) | functions(losses)
-    assert {"sigmoid_prime", "tanh_prime", "softmax_jacobian"} <= core
-    assert not (set(ALL) | functions(backprop)) & core
+def public_callables(module) -> set[str]:
+    """Names of the public functions and classes defined in ``module`` (not imported into it)."""
+    return {n for n, f in vars(module).items()
+            if not n.startswith("_") and callable(f) and getattr(f, "__module__", None) == module.__name__}
+
+
+def test_every_derivation_is_named_for_what_it_derives():
+    assert all(name.endswith("_derivation") for name in ALL), [n for n in ALL if not n.endswith("_derivation")]
+
+
+def test_no_function_of_symbolic_shares_its_name_with_another_modules():
+    """One name, one meaning: mlp.parameter_count computes what symbolic.parameter_count_derivation()
+    derives, activations.sigmoid_prime is the formula that backprop.sigmoid_backward checks."""
+    homes = {}
+    for info in pkgutil.walk_packages(coursekit.__path__, "coursekit."):
+        if not any(part.startswith("_") for part in info.name.split(".")):
+            for name in public_callables(importlib.import_module(info.name)):
+                homes.setdefault(name, set()).add(info.name)
+    assert {"coursekit.mlp", "coursekit.explore.backprop"} <= set().union(*homes.values())
+    assert {"sigmoid_prime", "parameter_count", "delta_equations", "batchnorm_backward"} <= set(homes)
+    shared = {name: sorted(modules) for name, modules in homes.items()
+              if len(modules) > 1 and any(m.startswith("coursekit.symbolic.") for m in modules)}
+    assert not shared, f"one name, several meanings: {shared}"
 
 
 # -- the three-way check: SymPy == coursekit backprop == finite differences ---------------
@@ -71,13 +88,13 @@ def test_softmax_jacobian_matches_the_core_formula():
 
 # -- worked numbers of the slides, exact ---------------------------------------------------
 def test_add_multiply_graph_reproduces_deck_003_numbers_exactly():
-    d = symbolic.add_multiply_graph()
+    d = symbolic.add_multiply_graph_derivation()
     assert d.values == {"q": 3, "f": -12, "df/dx": -4, "df/dy": -4, "df/dz": 3}
     assert [float(v) for v in d.lambdify()(-2.0, 5.0, -4.0)] == [-4.0, -4.0, 3.0]
 
 
 def test_squared_norm_Wx_reproduces_the_worked_numbers_as_rationals():
-    v = symbolic.squared_norm_Wx().values
+    v = symbolic.squared_norm_Wx_derivation().values
     R = sp.Rational
     assert v["f"] == R("0.116")                     # 0.22^2 + 0.26^2
     assert v["q"] == sp.Matrix([R("0.22"), R("0.26")])
@@ -90,7 +107,7 @@ def test_squared_norm_Wx_numbers_through_a_coursekit_linear_layer():
     grad_W, grad_x = backprop.squared_norm_Wx(W, x)
     np.testing.assert_allclose(grad_W, [[0.088, 0.176], [0.104, 0.208]], rtol=1e-12)
     np.testing.assert_allclose(grad_x, [-0.112, 0.636], rtol=1e-12)
-    sym_W, sym_x = symbolic.squared_norm_Wx().lambdify()(W, x)
+    sym_W, sym_x = symbolic.squared_norm_Wx_derivation().lambdify()(W, x)
     assert sym_W.shape == (2, 2) and sym_x.shape == (2,)
 
 
@@ -105,14 +122,14 @@ def test_linear_regression_gradient_vanishes_at_the_least_squares_solution():
     rng = np.random.default_rng(0)
     X, y = rng.standard_normal((3, 2)), rng.standard_normal(3)
     w_star = np.linalg.lstsq(X, y, rcond=None)[0]
-    grad = symbolic.linear_regression_gradient().lambdify()
+    grad = symbolic.linear_regression_gradient_derivation().lambdify()
     np.testing.assert_allclose(grad(w_star, X, y), 0, atol=1e-12)
     assert not np.allclose(grad(w_star + [0.1, 0.0], X, y), 0)
 
 
 def test_logistic_regression_gradient_by_hand():
     """At w = 0, sigma(0) = 1/2: the gradient is (1/2 - t) x; it is 0 where sigma(w^T x) = t."""
-    grad = symbolic.logistic_regression_gradient().lambdify()
+    grad = symbolic.logistic_regression_gradient_derivation().lambdify()
     np.testing.assert_allclose(grad(np.zeros(3), np.array([1.0, 2.0, 3.0]), 1.0), [-0.5, -1.0, -1.5])
     w, x = np.array([0.3, -0.2, 0.5]), np.array([1.0, 0.5, -1.0])
     np.testing.assert_allclose(grad(w, x, 1 / (1 + np.exp(-w @ x))), 0, atol=1e-15)
@@ -120,7 +137,7 @@ def test_logistic_regression_gradient_by_hand():
 
 def test_kl_sparsity_gradient_by_hand():
     """Every activation 1/2: rho_hat = 1/2, so with rho = 0.1, lam = 3, m = 3 each entry is (3/3)(-0.2 + 1.8) = 1.6."""
-    grad = symbolic.kl_sparsity_gradient().lambdify()
+    grad = symbolic.kl_sparsity_gradient_derivation().lambdify()
     np.testing.assert_allclose(grad(np.full((3, 2), 0.5), 0.1, 3.0), np.full((3, 2), 1.6))
 
 
@@ -130,7 +147,7 @@ def _sigma(t):
 
 
 def test_delta_equations_equal_direct_differentiation_of_a_hand_written_loss():
-    d = symbolic.delta_equations()
+    d = symbolic.delta_equations_derivation()
     x, y, W1, b1, W2, b2 = d.args.values()
     a2 = (W2 * (W1 * x + b1).applyfunc(_sigma) + b2).applyfunc(_sigma)
     J = ((y[0] - a2[0]) ** 2 + (y[1] - a2[1]) ** 2) / 2
@@ -141,7 +158,7 @@ def test_delta_equations_equal_direct_differentiation_of_a_hand_written_loss():
 
 
 def test_composite_partials_equal_direct_differentiation_exactly():
-    d = symbolic.composite_backprop()
+    d = symbolic.composite_backprop_derivation()
     x, y, beta, omega = d.args.values()
     f = beta[3] + omega[3] * sp.cos(beta[2] + omega[2] * sp.exp(beta[1] + omega[1] * sp.sin(beta[0] + omega[0] * x)))
     loss = (f - y) ** 2
@@ -152,7 +169,7 @@ def test_composite_partials_equal_direct_differentiation_exactly():
 
 
 def test_composite_domega0_is_the_deck_004_closed_form():
-    d = symbolic.composite_backprop()
+    d = symbolic.composite_backprop_derivation()
     x, y, beta, omega = d.args.values()
     f0 = beta[0] + omega[0] * x
     f1 = beta[1] + omega[1] * sp.sin(f0)
@@ -163,7 +180,7 @@ def test_composite_domega0_is_the_deck_004_closed_form():
 
 
 def test_two_two_one_gradient_is_the_slide_product_and_notes_the_label_swap():
-    d = symbolic.two_two_one_network()
+    d = symbolic.two_two_one_network_derivation()
     x, W1, w2, y = d.args.values()
     s1, s2 = W1[0, 0] * x[0] + W1[1, 0] * x[1], W1[0, 1] * x[0] + W1[1, 1] * x[1]
     y_hat = w2[0] * _sigma(s1) + w2[1] * _sigma(s2)
@@ -221,7 +238,7 @@ def test_compare_catches_delta_without_f_prime():
         loss(net.forward(x[None, :]), y[None, :])
         net.backward(loss.backward())
         return net[0].W.grad.T, net[0].b.grad, net[2].W.grad.T, net[2].b.grad
-    result = compare(symbolic.delta_equations(), buggy, rng=0)
+    result = compare(symbolic.delta_equations_derivation(), buggy, rng=0)
     assert result.sympy_vs_backprop > 0.1 and result.backprop_vs_numerical > 0.1
 
 
@@ -232,7 +249,7 @@ def test_a_derivation_whose_check_fails_raises():
 
 
 @pytest.mark.parametrize("call, error, match", [
-    (lambda: compare(symbolic.vjp_order()), ValueError, "not a gradient"),
+    (lambda: compare(symbolic.vjp_order_derivation()), ValueError, "not a gradient"),
     (lambda: compare("sigmoid"), TypeError, "derivation must be a Derivation"),
     (lambda: compare(symbolic.sigmoid_prime_derivation(), 3), TypeError, "numeric_fn"),
     (lambda: compare(symbolic.sigmoid_prime_derivation(), points=0), ValueError, "points"),

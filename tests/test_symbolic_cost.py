@@ -9,11 +9,11 @@ from coursekit.symbolic.cost import backward_pass, differentiation_cost, expande
 
 def test_depth_three_is_the_decks_network():
     loss, *_ = expanded_loss(3)
-    assert sp.simplify(loss - symbolic.composite_backprop().function) == 0
+    assert sp.simplify(loss - symbolic.composite_backprop_derivation().function) == 0
 
 
 def test_backward_pass_matches_the_decks_derivation():
-    d = symbolic.composite_backprop()
+    d = symbolic.composite_backprop_derivation()
     beta, omega = np.array([0.1, -0.2, 0.3, 0.05]), np.array([0.9, 0.6, 0.7, 1.1])
     values = {d.args["x"]: 0.4, d.args["y"]: -0.3, **dict(zip(d.args["beta"], beta)), **dict(zip(d.args["omega"], omega))}
     expected = [float(sp.diff(d.function, p).subs(values)) for p in (*d.args["beta"], *d.args["omega"])]

@@ -34,7 +34,7 @@ def _chain_cost(shapes, left_to_right):
 @pytest.mark.parametrize("n, L", [(2, 1), (3, 4), (10, 5), (64, 3)])
 def test_vector_jacobian_order_counts(n, L):
     shapes = [(1, n)] + [(n, n)] * L                 # g^T, then L Jacobians
-    from_gradient, jacobians_first = symbolic.vjp_order().lambdify()(n, L)
+    from_gradient, jacobians_first = symbolic.vjp_order_derivation().lambdify()(n, L)
     assert from_gradient == _chain_cost(shapes, left_to_right=True) == L * n * n
     assert jacobians_first == _chain_cost(shapes, left_to_right=False)
     assert (jacobians_first > from_gradient) == (n > 1 and L > 1)
@@ -47,14 +47,14 @@ def test_shallow_relu_joints_and_region_count_match_a_coursekit_mlp(D):
     theta = rng.normal(size=(D, 2))
     net = MLP([1, D, 1], rng=rng)                     # Linear, ReLU, Linear
     net[0].W.data[...], net[0].b.data[...] = theta[:, 1][None, :], theta[:, 0]
-    joints = symbolic.shallow_relu_regions(D).lambdify()(theta)
+    joints = symbolic.shallow_relu_regions_derivation(D).lambdify()(theta)
     np.testing.assert_allclose(joints, -theta[:, 0] / theta[:, 1])
     x = np.linspace(joints.min() - 1, joints.max() + 1, 20001)
     slope = np.diff(net.forward(x[:, None])[:, 0]) / np.diff(x)
     kinks = np.flatnonzero(np.abs(np.diff(slope)) > 1e-6)
     # a joint inside a grid cell changes the slope twice, at neighbouring cells: one kink
     regions = 1 + (len(kinks) > 0) + int(np.sum(np.diff(kinks) > 1))
-    assert regions <= D + 1 == symbolic.shallow_relu_regions(D).values["max_regions"]
+    assert regions <= D + 1 == symbolic.shallow_relu_regions_derivation(D).values["max_regions"]
     assert regions == D + 1                                       # generic weights: every joint shows
     for j in joints:
         assert np.min(np.abs(x[kinks + 1] - j)) < 2 * (x[1] - x[0])
@@ -63,13 +63,13 @@ def test_shallow_relu_joints_and_region_count_match_a_coursekit_mlp(D):
 # -- counting parameters -------------------------------------------------------------------
 @pytest.mark.parametrize("sizes", [[2, 2, 1], [64, 32, 10], [784, 256, 10], [3, 5]])
 def test_parameter_count_formula_matches_coursekit_and_the_model(sizes):
-    formula = symbolic.parameter_count(len(sizes) - 1).lambdify()(np.array(sizes))
+    formula = symbolic.parameter_count_derivation(len(sizes) - 1).lambdify()(np.array(sizes))
     model = MLP(sizes, rng=0)
     assert formula == parameter_count(sizes) == sum(p.data.size for p in model.parameters())
 
 
 def test_parameter_count_of_the_xor_net_is_nine():
-    assert symbolic.parameter_count(2).values["xor_net"] == 9        # 2*2 + 2 + 2*1 + 1
+    assert symbolic.parameter_count_derivation(2).values["xor_net"] == 9        # 2*2 + 2 + 2*1 + 1
 
 
 # -- optimization ---------------------------------------------------------------------------
@@ -83,8 +83,8 @@ def test_momentum_terminal_speed_matches_coursekit_sgd(alpha):
         p.grad[...] = g
         opt.step()
     speed = np.linalg.norm(p.data - before)
-    assert speed == pytest.approx(symbolic.momentum_terminal_speed().lambdify()(eps, alpha, 5.0), rel=1e-12)
-    assert symbolic.momentum_terminal_speed().values["alpha=0.9"] == 10
+    assert speed == pytest.approx(symbolic.momentum_terminal_speed_derivation().lambdify()(eps, alpha, 5.0), rel=1e-12)
+    assert symbolic.momentum_terminal_speed_derivation().values["alpha=0.9"] == 10
 
 
 @pytest.mark.parametrize("t", [1, 2, 5, 30])
@@ -95,13 +95,13 @@ def test_adam_first_moment_matches_coursekit_adam(t):
     for _ in range(t):
         p.grad[...] = g
         opt.step()
-    expected = symbolic.adam_bias_correction().lambdify()(rho1, g, t)
+    expected = symbolic.adam_bias_correction_derivation().lambdify()(rho1, g, t)
     np.testing.assert_allclose(opt.state[0]["s"], expected, rtol=1e-13)
     np.testing.assert_allclose(expected / (1 - rho1 ** t), g, rtol=1e-13)    # s_hat = g
 
 
 def test_learning_rate_conditions_for_one_over_k():
-    total, squares = symbolic.learning_rate_conditions().result
+    total, squares = symbolic.learning_rate_conditions_derivation().result
     assert total == sp.oo and squares == sp.pi ** 2 / 6
     k = np.arange(1, 100_001)
     assert np.sum(1 / k) > math.log(100_000)                     # the harmonic sum keeps growing
@@ -118,7 +118,7 @@ def test_optimal_step_minimises_a_quadratic_along_minus_g(seed):
     eps = np.array([0.0, 0.5, 1.0])
     J = [0.5 * (theta0 - e * g) @ H @ (theta0 - e * g) for e in eps]
     a, b, _ = np.polyfit(eps, J, 2)                  # J(eps) is exactly a parabola
-    assert symbolic.optimal_step().lambdify()(g, H) == pytest.approx(-b / (2 * a), rel=1e-9)
+    assert symbolic.optimal_step_derivation().lambdify()(g, H) == pytest.approx(-b / (2 * a), rel=1e-9)
 
 
 # -- regularization --------------------------------------------------------------------------
@@ -131,7 +131,7 @@ def test_l2_optimum_is_where_gradient_descent_on_the_regularised_quadratic_stops
     lr = 1 / (np.linalg.eigvalsh(H).max() + alpha)
     for _ in range(5000):
         theta -= lr * (H @ (theta - star) + alpha * theta)
-    np.testing.assert_allclose(symbolic.l2_optimum().lambdify()(H, star, alpha), theta, rtol=1e-9)
+    np.testing.assert_allclose(symbolic.l2_optimum_derivation().lambdify()(H, star, alpha), theta, rtol=1e-9)
 
 
 @pytest.mark.parametrize("star", [-2.0, -0.3, 0.0, 0.2, 0.9, 3.0])
@@ -139,7 +139,7 @@ def test_l1_soft_threshold_is_the_grid_minimum_and_coursekits_soft_threshold(sta
     H, alpha = 2.0, 0.8                              # threshold alpha / H = 0.4
     grid = np.linspace(-4, 4, 800_001)
     brute = grid[np.argmin(0.5 * H * (grid - star) ** 2 + alpha * np.abs(grid))]
-    derived = symbolic.l1_soft_threshold().lambdify()(star, H, alpha)
+    derived = symbolic.l1_soft_threshold_derivation().lambdify()(star, H, alpha)
     assert derived == pytest.approx(brute, abs=1e-5)
     assert derived == soft_threshold(np.array(star), alpha / H)
     assert (derived == 0) == (abs(star) <= alpha / H)           # sparsity
@@ -147,7 +147,7 @@ def test_l1_soft_threshold_is_the_grid_minimum_and_coursekits_soft_threshold(sta
 
 @pytest.mark.parametrize("p", [0.2, 0.5])
 def test_dropout_keeps_the_expectation(p):
-    d = symbolic.dropout_expectation()
+    d = symbolic.dropout_expectation_derivation()
     assert d.values["mean"] == 1
     assert sp.simplify(d.values["variance"] - d.args["p"] / (1 - d.args["p"])) == 0
     n = 400_000

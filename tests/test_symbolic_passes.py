@@ -43,7 +43,7 @@ def test_five_steps_are_the_delta_equations():
     # step 5: dJ/db = delta, dJ/dw_ji = a_i delta_j; and all of it equals SymPy's derivation
     np.testing.assert_allclose(net[2].b.grad, delta2[0])
     np.testing.assert_allclose(net[0].W.grad, a0.T @ delta1)
-    expected = symbolic.delta_equations().lambdify()(
+    expected = symbolic.delta_equations_derivation().lambdify()(
         x[0], y[0], net[0].W.data.T, net[0].b.data, net[2].W.data.T, net[2].b.data)
     got = (net[0].W.grad.T, net[0].b.grad, net[2].W.grad.T, net[2].b.grad)
     for e, g in zip(expected, got):
@@ -53,7 +53,7 @@ def test_five_steps_are_the_delta_equations():
 def test_a_backward_pass_that_forgets_the_chain_rule_fails_the_check():
     def wrong(x, y, z):
         return 1.0, 1.0, x + y     # local gradients of the add node, not multiplied by df/dq = z
-    check = GradientCheck(symbolic.add_multiply_graph(), wrong)(-2.0, 5.0, -4.0)
+    check = GradientCheck(symbolic.add_multiply_graph_derivation(), wrong)(-2.0, 5.0, -4.0)
     assert check["backprop vs finite differences"] > 0.1 and check["sympy vs finite differences"] < 1e-9
 
 

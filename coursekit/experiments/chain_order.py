@@ -3,7 +3,7 @@
 Deck 000, "Backpropagation: chain rule": grad_x z = (dy/dx)^T grad_y z. Through L layers of
 width n the gradient is g^T J_L ... J_1. Multiplying the Jacobians first costs (L - 1) n^3 + n^2
 multiplications; starting from the vector (what backprop does, right to left from the loss)
-costs L n^2. :func:`coursekit.symbolic.vjp_order` derives the counts; this module measures them.
+costs L n^2. :func:`coursekit.symbolic.vjp_order_derivation` derives the counts; this module measures them.
 """
 
 from __future__ import annotations

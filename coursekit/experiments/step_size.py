@@ -9,7 +9,7 @@ Two computations the lesson tabulates:
   gradient), exactly when the estimates are least reliable.
 * :func:`line_search_path` — gradient descent on ``f = 1/2 theta^T H theta`` with the best step
   along ``-g`` at every iterate, ``eps* = g^T g / g^T H g`` (deck 003, extra slides;
-  :func:`coursekit.symbolic.optimal_step` derives it), against the fixed-step limit ``2 / lambda_max``.
+  :func:`coursekit.symbolic.optimal_step_derivation` derives it), against the fixed-step limit ``2 / lambda_max``.
 """
 from __future__ import annotations
 

@@ -80,7 +80,7 @@ class AddMultiplyExplorer(GraphExplorer):
                 Control("y", "float", 5.0, min=-10.0, max=10.0, step=0.5),
                 Control("z", "float", -4.0, min=-10.0, max=10.0, step=0.5))
     FIGSIZE = (8, 3.2)
-    make_derivation = staticmethod(symbolic.add_multiply_graph)
+    make_derivation = staticmethod(symbolic.add_multiply_graph_derivation)
     numeric_fn = staticmethod(backprop.add_multiply_graph)
 
     def graph_pass(self, *, x, y, z):
@@ -103,7 +103,7 @@ class SquaredNormExplorer(GraphExplorer):
     EDGES = (("x1", "q1"), ("x1", "q2"), ("x2", "q1"), ("x2", "q2"), ("q1", "f"), ("q2", "f"))
     CONTROLS = (Control("x1", "float", 0.2, min=-1.0, max=1.0, step=0.05),
                 Control("x2", "float", 0.4, min=-1.0, max=1.0, step=0.05))
-    make_derivation = staticmethod(symbolic.squared_norm_Wx)
+    make_derivation = staticmethod(symbolic.squared_norm_Wx_derivation)
     numeric_fn = staticmethod(backprop.squared_norm_Wx)
 
     def graph_pass(self, *, x1, x2):
@@ -131,7 +131,7 @@ class TwoTwoOneExplorer(GraphExplorer):
                 Control("x2", "float", -0.5, min=-2.0, max=2.0, step=0.1),
                 Control("y", "float", 0.5, min=-1.0, max=1.0, step=0.05))
     FIGSIZE = (8.6, 3.8)
-    make_derivation = staticmethod(symbolic.two_two_one_network)
+    make_derivation = staticmethod(symbolic.two_two_one_network_derivation)
     numeric_fn = staticmethod(backprop.two_two_one_network)
 
     def graph_pass(self, *, x1, x2, y):
@@ -158,7 +158,7 @@ class CompositeExplorer(GraphExplorer):
     CONTROLS = (Control("x", "float", 2.3, min=-3.0, max=3.0, step=0.1),
                 Control("y", "float", 2.0, min=-2.0, max=4.0, step=0.1))
     FIGSIZE = (8.6, 3.6)
-    make_derivation = staticmethod(symbolic.composite_backprop)
+    make_derivation = staticmethod(symbolic.composite_backprop_derivation)
     numeric_fn = staticmethod(backprop.composite_backprop)
 
     def graph_pass(self, *, x, y):

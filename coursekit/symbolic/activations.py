@@ -45,7 +45,7 @@ def sigmoid_prime_derivation() -> Derivation:
 
 
 @cache
-def sigmoid_prime_derivation_via_y() -> Derivation:
+def sigmoid_prime_via_y_derivation() -> Derivation:
     """sigma'(x) by the chain rule through y = 1 + e^(-x), sigma = y^(-1).
 
     Follows deck 000, "Perceptron" (the handwritten chain-rule slide).

@@ -5,8 +5,8 @@ matrices as 2-D arrays in the deck's layout) and computes the same gradient with
 modules' ``backward``; ``symbolic.BACKPROP_FOR`` pairs them, so ``compare(d(), BACKPROP_FOR[d])``
 checks coursekit. An activation's function is named for the backward it runs
 (``sigmoid_backward`` for ``sigmoid_prime_derivation()``; the formula is
-``coursekit.activations.sigmoid_prime``); the others have their derivation's name
-(``compare(symbolic.delta_equations(), backprop.delta_equations)``).
+``coursekit.activations.sigmoid_prime``); the others have their derivation's name without
+``_derivation`` (``compare(symbolic.delta_equations_derivation(), backprop.delta_equations)``).
 Where coursekit has no module for a graph (f = (x + y) z, deck 004's sin-exp-cos toy) the
 function is the slide's staged backward pass written out in NumPy.
 """

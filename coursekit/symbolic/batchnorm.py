@@ -10,7 +10,7 @@ from .derivation import Derivation, Step, check_step, partial, tex
 
 
 @cache
-def batchnorm_backward(m: int = 3) -> Derivation:
+def batchnorm_backward_derivation(m: int = 3) -> Derivation:
     """dl/dx_i, dl/dgamma, dl/dbeta of batch normalization, by the deck's chain rule.
 
     One feature over a batch of m: mu = mean(x), sigma2 = mean((x - mu)^2),

@@ -97,7 +97,7 @@ def compare(derivation: Derivation, numeric_fn=None, *, rng=0, points: int = 5,
     Parameters
     ----------
     derivation : Derivation
-        A gradient derivation (it has ``function`` and ``wrt``), e.g. ``delta_equations()``.
+        A gradient derivation (it has ``function`` and ``wrt``), e.g. ``delta_equations_derivation()``.
     numeric_fn : callable, optional
         coursekit's backprop for the same quantity, with the signature of
         ``derivation.lambdify()``: positional arguments named by ``derivation.args`` (a column

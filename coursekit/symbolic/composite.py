@@ -11,7 +11,7 @@ ACTIVATIONS = (sp.sin, sp.exp, sp.cos)   # h_1 = sin f_0, h_2 = exp f_1, h_3 = c
 
 
 @cache
-def composite_backprop() -> Derivation:
+def composite_backprop_derivation() -> Derivation:
     """All eight partial derivatives of l = (f[x, phi] - y)^2 by a forward and a backward pass.
 
     f[x, phi] = beta_3 + omega_3 cos(beta_2 + omega_2 exp(beta_1 + omega_1 sin(beta_0 + omega_0 x))).

@@ -10,7 +10,7 @@ from .derivation import Derivation, Step
 
 
 @cache
-def parameter_count(L: int = 2) -> Derivation:
+def parameter_count_derivation(L: int = 2) -> Derivation:
     """Weights and biases of an MLP with sizes n_0, ..., n_L: sum_l (n_(l-1) + 1) n_l.
 
     Layer l has an n_l x n_(l-1) weight matrix and n_l biases. Follows deck 004, "Reflections:

@@ -1,6 +1,6 @@
 """The ``Derivation`` object: a lecture's derivation as labelled SymPy steps and a result.
 
-A derivation function (``sigmoid_prime_derivation()``, ``delta_equations()``, ...) builds one of these.
+A derivation function (``sigmoid_prime_derivation()``, ``delta_equations_derivation()``, ...) builds one of these.
 In a notebook the object shows its steps as LaTeX; ``lambdify()`` turns the result into a
 NumPy function, and :func:`coursekit.symbolic.compare` checks it against coursekit's backprop
 and finite differences.

@@ -18,7 +18,7 @@ def _n(value):
 
 
 @cache
-def add_multiply_graph() -> Derivation:
+def add_multiply_graph_derivation() -> Derivation:
     """f(x, y, z) = (x + y) z: local gradients, chain rule, and the slide's numbers.
 
     Follows deck 003, "Backpropagation: a simple example" (x = -2, y = 5, z = -4 give f = -12,
@@ -57,7 +57,7 @@ X_EXAMPLE = sp.Matrix([sp.Rational(1, 5), sp.Rational(2, 5)])
 
 
 @cache
-def squared_norm_Wx() -> Derivation:
+def squared_norm_Wx_derivation() -> Derivation:
     """f(x, W) = ||W x||^2: grad_W f = 2 q x^T and grad_x f = 2 W^T q, with q = W x.
 
     Follows deck 003, "A vectorized example" (W = [[0.1, 0.5], [-0.3, 0.8]]); x = (0.2, 0.4)
@@ -102,7 +102,7 @@ def squared_norm_Wx() -> Derivation:
 
 
 @cache
-def multi_path_chain_rule() -> Derivation:
+def multi_path_chain_rule_derivation() -> Derivation:
     """dz/dx_i = sum_j dz/dy_j dy_j/dx_i: every path from x_i to z contributes.
 
     The graph: y = W x (W is 2 x 3, so each x_i reaches z through y_1 and y_2), and
@@ -140,7 +140,7 @@ def multi_path_chain_rule() -> Derivation:
 
 
 @cache
-def vjp_order() -> Derivation:
+def vjp_order_derivation() -> Derivation:
     """Why backprop multiplies right to left: operation counts of g^T J_L ... J_1.
 
     The gradient of a loss through L layers of width n is the row vector g^T (1 x n) times L

@@ -9,7 +9,7 @@ from .derivation import Derivation, Step, check_step, partial, tex
 
 
 @cache
-def linear_regression_gradient(m: int = 3, d: int = 2) -> Derivation:
+def linear_regression_gradient_derivation(m: int = 3, d: int = 2) -> Derivation:
     """grad_w J = (1/m) X^T (X w - y) for J = (1/m) sum_i 1/2 (w^T x_i - y_i)^2; zero at the normal equations.
 
     Follows deck 000, "Example: linear regression" (y_hat = w^T x, the mean squared error on the
@@ -41,7 +41,7 @@ def linear_regression_gradient(m: int = 3, d: int = 2) -> Derivation:
 
 
 @cache
-def logistic_regression_gradient(d: int = 3) -> Derivation:
+def logistic_regression_gradient_derivation(d: int = 3) -> Derivation:
     """dJ/dz = sigma(z) - t and grad_w J = (sigma(z) - t) x for the cross-entropy of p = sigma(w^T x).
 
     Follows deck 001, "Logistic regression" (replace the perceptron's threshold by the logistic

@@ -10,7 +10,7 @@ from .derivation import Derivation, Step, check_step, partial, tex
 
 
 @cache
-def mse_gradient(k: int = 2) -> Derivation:
+def mse_gradient_derivation(k: int = 2) -> Derivation:
     """dJ/da = a - y for J = 1/2 ||y - a||^2 with k outputs.
 
     Follows deck 002, "Error in the output layer" (dJ/da_j = a_j - y_j), and deck 000,
@@ -40,7 +40,7 @@ def mse_gradient(k: int = 2) -> Derivation:
 
 
 @cache
-def softmax_cross_entropy_gradient(K: int = 3) -> Derivation:
+def softmax_cross_entropy_gradient_derivation(K: int = 3) -> Derivation:
     """dL/dz = p - t for L = -sum_j t_j log p_j, p = softmax(z), sum_j t_j = 1.
 
     Follows deck 003, "Backpropagation: examples (NN with 1-hidden layer for classification)".

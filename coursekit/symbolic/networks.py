@@ -15,7 +15,7 @@ def _sigma_prime(t):
 
 
 @cache
-def two_two_one_network() -> Derivation:
+def two_two_one_network_derivation() -> Derivation:
     """dE/dw_11^(1) of the 2-2-1 sigmoid network, one chain-rule factor at a time.
 
     y_hat = w_1^(2) sigma(w_11^(1) x_1 + w_21^(1) x_2) + w_2^(2) sigma(w_12^(1) x_1 + w_22^(1) x_2),
@@ -69,7 +69,7 @@ def two_two_one_network() -> Derivation:
 
 
 @cache
-def delta_equations() -> Derivation:
+def delta_equations_derivation() -> Derivation:
     """The delta equations of backprop for a 2-2-2 sigmoid network, equal to direct differentiation.
 
     delta^(L) = (a^(L) - y) * f'(z^(L)),  delta^(l) = ((W^(l+1))^T delta^(l+1)) * f'(z^(l)),

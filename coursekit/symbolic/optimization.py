@@ -16,7 +16,7 @@ def _geometric(r, upper):
 
 
 @cache
-def momentum_terminal_speed() -> Derivation:
+def momentum_terminal_speed_derivation() -> Derivation:
     """Under a constant gradient g, momentum's step tends to eps ||g|| / (1 - alpha).
 
     Unrolling v <- alpha v - eps g from v = 0 gives v_t = -eps g sum_{k<t} alpha^k
@@ -50,7 +50,7 @@ def momentum_terminal_speed() -> Derivation:
 
 
 @cache
-def optimal_step() -> Derivation:
+def optimal_step_derivation() -> Derivation:
     """The best learning rate along -g for a quadratic model: eps* = g^T g / g^T H g.
 
     J(theta0 - eps g) = J(theta0) - eps g^T g + 1/2 eps^2 g^T H g is a parabola in eps, with
@@ -81,7 +81,7 @@ def optimal_step() -> Derivation:
 
 
 @cache
-def adam_bias_correction() -> Derivation:
+def adam_bias_correction_derivation() -> Derivation:
     """With a constant gradient g, Adam's first moment is s_t = (1 - rho1^t) g, so s_hat = g.
 
     Unrolling s <- rho1 s + (1 - rho1) g from s = 0 gives (1 - rho1) sum_{k<t} rho1^k g; for
@@ -111,7 +111,7 @@ def adam_bias_correction() -> Derivation:
 
 
 @cache
-def learning_rate_conditions() -> Derivation:
+def learning_rate_conditions_derivation() -> Derivation:
     """eps_k = 1/k satisfies sum eps_k = oo and sum eps_k^2 = pi^2/6 < oo.
 
     Follows deck 003, "Stochastic gradient descent" (sufficient condition for convergence).

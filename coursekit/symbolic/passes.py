@@ -179,7 +179,7 @@ class GradientCheck:
     Parameters
     ----------
     derivation : Derivation
-        A gradient derivation, e.g. ``symbolic.add_multiply_graph()``.
+        A gradient derivation, e.g. ``symbolic.add_multiply_graph_derivation()``.
     numeric_fn : callable
         coursekit's backprop with the signature of ``derivation.lambdify()``.
 

@@ -9,7 +9,7 @@ from .derivation import Derivation, Step, check_step, tex
 
 
 @cache
-def l2_optimum() -> Derivation:
+def l2_optimum_derivation() -> Derivation:
     """The L2-regularized optimum near theta*: theta_R = (H + lambda I)^-1 H theta*.
 
     With L(theta) ~ L(theta*) + 1/2 (theta - theta*)^T H (theta - theta*), the gradient of
@@ -45,7 +45,7 @@ def l2_optimum() -> Derivation:
 
 
 @cache
-def l1_soft_threshold() -> Derivation:
+def l1_soft_threshold_derivation() -> Derivation:
     """The L1-regularized optimum for a diagonal H: sign(theta*) max(|theta*| - lambda/H, 0).
 
     Per coordinate, minimise 1/2 H (theta - theta*)^2 + lambda |theta| (H > 0): solve on each
@@ -74,7 +74,7 @@ def l1_soft_threshold() -> Derivation:
 
 
 @cache
-def dropout_expectation() -> Derivation:
+def dropout_expectation_derivation() -> Derivation:
     """Inverted dropout keeps the expectation: E[m / (1 - p)] = 1 for m ~ Bernoulli(1 - p).
 
     Follows deck 003, "Dropout" (random binary masks; drop probability 0.2 on inputs and 0.5 on

@@ -10,7 +10,7 @@ from .derivation import Derivation, Step
 
 
 @cache
-def shallow_relu_regions(D: int = 3) -> Derivation:
+def shallow_relu_regions_derivation(D: int = 3) -> Derivation:
     """Joints at x_d = -theta_d0 / theta_d1 and at most D + 1 linear regions.
 
     y = phi_0 + sum_d phi_d ReLU(theta_d0 + theta_d1 x): each hidden unit switches on or off

@@ -9,7 +9,7 @@ from .derivation import Derivation, Step, check_step, partial
 
 
 @cache
-def kl_sparsity_gradient(m: int = 3, h: int = 2) -> Derivation:
+def kl_sparsity_gradient_derivation(m: int = 3, h: int = 2) -> Derivation:
     """dP/da_ij = (lam/m) (-rho/rho_hat_j + (1 - rho)/(1 - rho_hat_j)) for P = lam sum_j KL(rho || rho_hat_j).
 
     Follows deck 002, "Autoencoder" (strategies for dimensionality reduction: sparse

@@ -1,4 +1,4 @@
-"""The two orders of the chain rule: same gradient, the counts of deck 000 / symbolic.vjp_order."""
+"""The two orders of the chain rule: same gradient, the counts of deck 000 / symbolic.vjp_order_derivation."""
 
 import numpy as np
 import pytest
@@ -9,7 +9,7 @@ from coursekit.experiments.chain_order import chain_order_table, matrices_first,
 
 @pytest.mark.parametrize("n, L", [(3, 1), (4, 2), (5, 6)])
 def test_counts_match_the_derivation(n, L):
-    (vjp, first), args = symbolic.vjp_order().result, symbolic.vjp_order().args
+    (vjp, first), args = symbolic.vjp_order_derivation().result, symbolic.vjp_order_derivation().args
     row, = chain_order_table(n, [L], rng=0, repeats=1)
     values = {args["n"]: n, args["L"]: L}
     assert row.mults_vector_first == int(vjp.subs(values))
