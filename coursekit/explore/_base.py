@@ -22,9 +22,10 @@ layout (constrained) is computed once for that default drawing and then fixed, s
 never re-runs the layout engine.
 
 Under ipympl (``%matplotlib widget``) a change is computed and the frame rendered and sent
-within the change's own message; slider values that queue up meanwhile are coalesced (see
-``_redraw``). Under any other backend (Agg in the tests, the inline backend) the figure is a
-plain ``matplotlib.figure.Figure`` shown as a PNG that is re-rendered after each change.
+within the change's own message, leaving the figure up to date (no second redraw, see
+``render``); slider values that queue up meanwhile are coalesced (see ``_redraw``). Under any
+other backend (Agg in the tests, the inline backend) the figure is a plain
+``matplotlib.figure.Figure`` shown as a PNG that is re-rendered after each change.
 """
 from __future__ import annotations
 
@@ -37,6 +38,8 @@ from dataclasses import dataclass
 
 import ipywidgets as widgets
 import matplotlib
+from matplotlib.axes import Axes
+from matplotlib.axis import Axis
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.layout_engine import ConstrainedLayoutEngine
@@ -73,6 +76,39 @@ def figure(figsize=(8.6, 3.4), **kwargs) -> Figure:
         fig.canvas.resizable = False
         return fig
     return Figure(figsize=figsize, **kwargs)
+
+
+def _draw_order(parent) -> list:
+    """The children a Figure or Axes paints, in the order its ``draw`` paints them (matplotlib's
+    rule: sorted by zorder, ties in ``get_children`` order; animated ones and the background
+    patch left out; an Axes' spines only with its frame on, its axes only with ``axison``)."""
+    skip = {id(parent.patch)}
+    if isinstance(parent, Axes) and not (parent.axison and parent.get_frame_on()):
+        skip |= {id(spine) for spine in parent.spines.values()}
+    axis_off = isinstance(parent, Axes) and not parent.axison
+    children = [c for c in parent.get_children() if id(c) not in skip and not c.get_animated()
+                and not (axis_off and isinstance(c, Axis))]
+    return sorted(children, key=lambda c: c.get_zorder())
+
+
+def _layer(parent, dynamic: set) -> list:
+    """What a frame repaints of ``parent`` (a Figure or Axes), in drawing order: every artist
+    holding one of the ``dynamic`` (artist ids), and every non-Axes child painted after the first
+    of them (a legend, a spine, a title above a changed line). An Axes holding none is left to
+    the background: axes are assumed not to overlap (subplots; the explorer tests check the
+    frames against full draws)."""
+    order = _draw_order(parent)
+    touched = [c for c in order if c.findobj(lambda a: id(a) in dynamic)]
+    if not touched:
+        return []
+    lowest = min(c.get_zorder() for c in touched)
+    layer = []
+    for child in order:
+        if isinstance(child, Axes):
+            layer += _layer(child, dynamic)
+        elif child.get_zorder() >= lowest:
+            layer.append(child)
+    return layer
 
 
 KINDS = ("int", "float", "log", "select", "choice", "check")
@@ -253,7 +289,8 @@ class Explorer(metaclass=_ExplorerType):
         self._muted = False
         self._observers = {}
         self._dynamic = []  # the artists draw() changes (see animate)
-        self._background = None  # (signature, pixels) of the figure without the dynamic artists
+        self._background = None  # (signature, pixels) of the figure without the layer
+        self._layer = None  # what a frame draws over the background (see render)
 
     # -- the part subclasses write ----------------------------------------------------------
     def compute(self, **values):
@@ -275,13 +312,15 @@ class Explorer(metaclass=_ExplorerType):
 
     def animate(self, *artists) -> None:
         """Declare artists that ``draw`` changes. While no axis limit or scale moves, a redraw
-        restores the rest of the figure from a kept image and renders only these (blitting)."""
+        restores the rest of the figure from a kept image and renders only these and what is
+        painted above them (blitting, see ``render``)."""
         self._dynamic.extend(artists)
+        self.invalidate()
 
     def invalidate(self) -> None:
         """Say that ``draw`` changed something outside the dynamic artists (a legend, a static
         line): the next redraw renders the whole figure."""
-        self._background = None
+        self._background = self._layer = None
 
     def cached(self, key, make):
         """``make()`` once per ``key`` in this explorer's bounded cache."""
@@ -364,30 +403,40 @@ class Explorer(metaclass=_ExplorerType):
             for ax in self.fig.axes)
 
     def render(self) -> bool:
-        """Render the current state into the canvas's Agg buffer; True if only the dynamic
-        artists were drawn over the kept background, False if the whole figure was.
+        """Render the current state into the canvas's Agg buffer; True if only the dynamic layer
+        was drawn over the kept background, False if the whole figure was.
+
+        The frame is the figure's full draw, pixel for pixel: the layer holds the dynamic artists
+        and whatever their axes (or the figure) paints above them (spines, legends, titles), in
+        matplotlib's drawing order (:func:`_layer`); the background is the figure drawn without
+        the layer. Afterwards the figure is no longer stale: pyplot's hook after each message
+        would otherwise have ipympl's browser ask for a second, full redraw of the same state.
 
         The canvas must be Agg-based (ipympl's is; the benchmark attaches ``FigureCanvasAgg``).
         """
         canvas = self.fig.canvas
         if not isinstance(canvas, FigureCanvasAgg):
             raise TypeError(f"render needs an Agg canvas (ipympl or FigureCanvasAgg), got {type(canvas).__name__}")
+        renderer = canvas.get_renderer()
         signature = self._signature()
         partial = bool(self._dynamic) and self._background is not None and self._background[0] == signature
         if partial:
             canvas.restore_region(self._background[1])
         else:
-            shown = [a.get_visible() for a in self._dynamic]
-            for artist in self._dynamic:
-                artist.set_visible(False)
-            FigureCanvasAgg.draw(canvas)  # Agg only: ipympl's draw() would also send this frame
+            if self._layer is None:
+                self._layer = _layer(self.fig, {id(a) for a in self._dynamic})
+            for artist in self._layer:
+                artist.set_animated(True)  # matplotlib's blitting flag: left out of the figure's draw
+            try:
+                renderer.clear()
+                self.fig.draw(renderer)  # not canvas.draw(): ipympl's would send this frame, and a wait cursor
+            finally:
+                for artist in self._layer:
+                    artist.set_animated(False)
             self._background = (signature, canvas.copy_from_bbox(self.fig.bbox))
-            for artist, visible in zip(self._dynamic, shown):
-                artist.set_visible(visible)
-        renderer = canvas.get_renderer()
-        for artist in self._dynamic:
-            if artist.get_visible():
-                artist.draw(renderer)
+        for artist in self._layer:
+            artist.draw(renderer)
+        self.fig.stale = False
         return partial
 
     def _png(self) -> str:
