@@ -5,7 +5,9 @@
 * outside ``coursekit/explore/`` only the lessons and the explorer tests import from
   ``coursekit.explore``, and only explorer classes (the explorer tests and the explorers'
   latency benchmark may also use the contract's own names, such as ``Control`` and the
-  ``EXPLORERS`` registry): every computation comes from the floors below.
+  ``EXPLORERS`` registry): every computation comes from the floors below;
+* no two modules give one name to two things (issue 13, item 5): no public function or class of
+  coursekit shares its name with another module's.
 """
 import ast
 import importlib
@@ -14,6 +16,7 @@ import json
 import pkgutil
 import subprocess
 import sys
+import types
 from pathlib import Path
 
 import pytest
@@ -128,3 +131,35 @@ def test_the_import_check_catches_a_computation_taken_from_explore():
     assert wrong_imports(lesson, bad) == ["coursekit.explore.vanishing.gradient_flow"]
     assert wrong_imports(ROOT / "bench" / "x.py", "from coursekit.explore.vanishing import GradientFlowExplorer") \
         == ["coursekit.explore.vanishing.GradientFlowExplorer"]
+
+
+# -- one name, one meaning -------------------------------------------------------------------
+def public_modules() -> list:
+    return [importlib.import_module(m.name) for m in pkgutil.walk_packages(coursekit.__path__, "coursekit.")
+            if not any(part.startswith("_") for part in m.name.split("."))]
+
+
+def shared_names(modules) -> dict:
+    """{name: modules} for each public function or class name that more than one module defines."""
+    homes = {}
+    for module in modules:
+        for name, obj in vars(module).items():
+            if not name.startswith("_") and callable(obj) and getattr(obj, "__module__", None) == module.__name__:
+                homes.setdefault(name, []).append(module.__name__)
+    return {name: found for name, found in homes.items() if len(found) > 1}
+
+
+def test_no_two_modules_give_one_name_to_two_things():
+    """mlp.parameter_count counts what symbolic.parameter_count_derivation() derives, and
+    activations.sigmoid_prime is the formula that symbolic.backprop.sigmoid_backward checks."""
+    modules = public_modules()
+    assert {"coursekit.mlp", "coursekit.symbolic.backprop", "coursekit.explore.frames"} <= {m.__name__ for m in modules}
+    assert shared_names(modules) == {}, "one name, several meanings"
+
+
+def test_the_name_check_catches_a_derivation_named_like_its_formula():
+    """Deliberately broken: a derivation module defining parameter_count, as symbolic.counting did."""
+    fake = types.ModuleType("coursekit.symbolic.fake")
+    exec("def parameter_count(L=2):\n    pass", fake.__dict__)
+    mlp = importlib.import_module("coursekit.mlp")
+    assert shared_names([mlp, fake]) == {"parameter_count": ["coursekit.mlp", "coursekit.symbolic.fake"]}

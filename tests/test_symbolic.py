@@ -3,14 +3,10 @@
 Expected values come from the slides (written here by hand), from SymPy differentiating a loss
 written out in this file, from finite differences, or from coursekit's own backward passes.
 """
-import importlib
-import pkgutil
-
 import numpy as np
 import pytest
 import sympy as sp
 
-import coursekit
 from coursekit import symbolic
 from coursekit.activations import Sigmoid
 from coursekit.symbolic import backprop, compare
@@ -43,29 +39,8 @@ def test_every_issue_derivation_exists_with_a_numeric_counterpart_for_each_gradi
     assert sorted(BACKPROP) == sorted(GRADIENTS) and all(map(callable, BACKPROP.values()))
 
 
-def public_callables(module) -> set[str]:
-    """Names of the public functions and classes defined in ``module`` (not imported into it)."""
-    return {n for n, f in vars(module).items()
-            if not n.startswith("_") and callable(f) and getattr(f, "__module__", None) == module.__name__}
-
-
 def test_every_derivation_is_named_for_what_it_derives():
     assert all(name.endswith("_derivation") for name in ALL), [n for n in ALL if not n.endswith("_derivation")]
-
-
-def test_no_function_of_symbolic_shares_its_name_with_another_modules():
-    """One name, one meaning: mlp.parameter_count computes what symbolic.parameter_count_derivation()
-    derives, activations.sigmoid_prime is the formula that backprop.sigmoid_backward checks."""
-    homes = {}
-    for info in pkgutil.walk_packages(coursekit.__path__, "coursekit."):
-        if not any(part.startswith("_") for part in info.name.split(".")):
-            for name in public_callables(importlib.import_module(info.name)):
-                homes.setdefault(name, set()).add(info.name)
-    assert {"coursekit.mlp", "coursekit.explore.backprop"} <= set().union(*homes.values())
-    assert {"sigmoid_prime", "parameter_count", "delta_equations", "batchnorm_backward"} <= set(homes)
-    shared = {name: sorted(modules) for name, modules in homes.items()
-              if len(modules) > 1 and any(m.startswith("coursekit.symbolic.") for m in modules)}
-    assert not shared, f"one name, several meanings: {shared}"
 
 
 # -- the three-way check: SymPy == coursekit backprop == finite differences ---------------

@@ -1,6 +1,6 @@
 """The perceptron, one update at a time (deck 000 "Perceptron", deck 001 "perceptron error").
 
-Functions: :func:`add_bias` (the bias trick), :func:`perceptron_error`, :func:`misclassified`,
+Functions: :func:`add_bias` (the bias trick), :func:`perceptron_error`, :func:`misclassified_indices`,
 :func:`perceptron` (the learning algorithm, recording every update), :func:`logistic_regression`
 and :func:`perceptron_runs` / :func:`perceptron_step`, what lesson 02's explorer steps through.
 
@@ -58,7 +58,7 @@ def _check(w, X, y):
     return w, X, y
 
 
-def misclassified(w, X, y) -> np.ndarray:
+def misclassified_indices(w, X, y) -> np.ndarray:
     """Indices m with y_m w^T x_m <= 0 (a point on the boundary counts as wrong, as in deck 000)."""
     w, X, y = _check(w, X, y)
     return np.flatnonzero(y * (X @ w) <= 0)

@@ -112,7 +112,7 @@ def render(fig) -> np.ndarray:
     return np.asarray(Image.open(buffer).convert("RGB"))
 
 
-def encode(pixels: np.ndarray) -> str:
+def png_base64(pixels: np.ndarray) -> str:
     """RGB or RGBA pixels as a palette-reduced PNG, base64 (transparent pixels stay transparent)."""
     mode = "RGBA" if pixels.shape[-1] == 4 else "RGB"
     image = Image.fromarray(pixels, mode).quantize(COLORS, method=Image.Quantize.FASTOCTREE)
@@ -132,7 +132,7 @@ def overlay(pixels: np.ndarray, base: np.ndarray) -> list:
     box = np.s_[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1]
     alpha = np.where(changed[box], 255, 0).astype(np.uint8)
     rgba = np.dstack([pixels[box] * (alpha[..., None] > 0), alpha])
-    return [int(cols[0]), int(rows[0]), int(cols[-1] - cols[0] + 1), int(rows[-1] - rows[0] + 1), encode(rgba)]
+    return [int(cols[0]), int(rows[0]), int(cols[-1] - cols[0] + 1), int(rows[-1] - rows[0] + 1), png_base64(rgba)]
 
 
 def _value(control, values, i):
@@ -166,7 +166,7 @@ def _frames(explorer, max_bytes, max_product) -> FramePlayer:
             rendered[values] = overlay(render(explorer.fig), base)
         return rendered[values]
 
-    base_png = encode(base)
+    base_png = png_base64(base)
     if len(base_png) > max_bytes:
         raise ValueError(f"{type(explorer).__name__}: one frame ({len(base_png)} bytes) exceeds max_bytes={max_bytes}")
     # Frames that fit: judged first by a frame with every control at the end of its range, then

@@ -8,7 +8,7 @@ import pytest
 
 from coursekit.datasets import xor
 from coursekit.experiments.perceptron import (PerceptronRun, add_bias, default_datasets, logistic_regression,
-                                              misclassified, perceptron, perceptron_error, signed_labels)
+                                              misclassified_indices, perceptron, perceptron_error, signed_labels)
 
 
 def assert_follows_the_update_rule(run, Xb, s, lr=1.0):
@@ -62,7 +62,7 @@ def test_perceptron_error_by_hand():
     w = np.array([0.0, 1.0, 0.5])
     # margins y w^T x: 2, -1, -1.5 -> points 1 and 2 are wrong; E_P = -(-1 - 1.5) = 2.5
     assert perceptron_error(w, Xb, s) == pytest.approx(2.5)
-    np.testing.assert_array_equal(misclassified(w, Xb, s), [1, 2])
+    np.testing.assert_array_equal(misclassified_indices(w, Xb, s), [1, 2])
     # w = (2, 1, -1): margins 4, 1, 1, all right, so M is empty and E_P = 0
     assert perceptron_error(np.array([2.0, 1.0, -1.0]), Xb, s) == 0.0
 
