@@ -8,11 +8,12 @@ import subprocess
 import sys
 import tempfile
 
+import nbformat
 import pytest
 
 from tools.grading import sandbox
 from tools.grading.sandbox.command import sandbox_argv, sandbox_env
-from tools.grading.sandbox.withheld import overlays
+from tools.grading.sandbox.withheld import NOT_NEEDED, overlays
 
 try:
     sandbox.check_available()
@@ -67,3 +68,16 @@ def test_without_withholding_every_route_reaches_it():
 def test_an_unknown_module_cannot_be_withheld(tmp_path):
     with pytest.raises(ValueError, match="no such module"):
         overlays(["coursekit.no_such_module"], tmp_path)
+
+
+def test_a_grading_kernel_starts_without_the_debugger(tmp_path):
+    """ipykernel imports debugpy at start-up unless the import fails; in the sandbox it fails, so no
+    part of the debugger is loaded, the kernel runs, and importing it says why."""
+    cell = "import sys\nprint(sorted(m for m in sys.modules if 'pydevd' in m or 'debugpy' in m))\nimport debugpy"
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(cell)])
+    nb.metadata.kernelspec = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, tmp_path / "nb.ipynb")
+    sandbox.execute_notebook(tmp_path / "nb.ipynb", tmp_path / "out.ipynb")
+    printed, error = nbformat.read(tmp_path / "out.ipynb", as_version=4).cells[0].outputs
+    assert printed.text == "[]\n"
+    assert (error.ename, error.evalue) == ("ImportError", NOT_NEEDED["debugpy"])
