@@ -14,7 +14,6 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from coursekit.explore import EXPLORERS, MAX_WIDTH_PX, Control, Explorer, explorer_class, figure, widget_backend
-from coursekit.explore import _base
 from coursekit.explore._base import BoundedCache
 from coursekit.plotting import decades, nice_ceil, steady_limits
 
@@ -239,7 +238,7 @@ def test_a_blitted_frame_is_the_full_draw():
 def test_the_check_sees_a_line_painted_over_its_legend(monkeypatch):
     """Deliberately broken: the layer holds the dynamic artists only, so the line is painted
     over the legend that a full draw paints above it."""
-    monkeypatch.setattr(_base, "_layer", lambda fig, dynamic: [a for a in fig.findobj() if id(a) in dynamic])
+    monkeypatch.setattr("coursekit.explore._base._layer", lambda fig, dynamic: [a for a in fig.findobj() if id(a) in dynamic])
     wave = LegendWave()
     FigureCanvasAgg(wave.fig)
     wave.render()
