@@ -27,7 +27,7 @@ from pathlib import Path
 
 from nbgrader.api import Gradebook
 from nbgrader.apps import NbGraderAPI
-from nbgrader.preprocessors import SaveAutoGrades
+from nbgrader.preprocessors import CheckCellMetadata, SaveAutoGrades
 from nbgrader.utils import parse_utc
 from sqlalchemy.exc import SAWarning
 
@@ -59,11 +59,17 @@ class Outcome:
 
 def _autograde_config(root: Path, names, *, limits: sandbox.Limits, unsafe_no_sandbox: bool):
     """nbgrader's autograde pipeline with the sandbox as executor, test cells judged outside the
-    kernel against the solutions' recorded checks, and the displayed-score filter."""
+    kernel against the solutions' recorded checks, and the displayed-score filter.
+
+    nbgrader checks the cells' nbgrader metadata (``CheckCellMetadata``) when it sanitizes a
+    submission and again after executing it; nothing in between changes metadata (the executor
+    and the filters change outputs), so the second check, serial work in the grading process
+    with any number of jobs, is left out.
+    """
     config = course_config(root)
     sandbox.configure(config, limits=limits, unsafe_no_sandbox=unsafe_no_sandbox)
     verdict.configure(config, {name: expectations(name) for name in names})
-    chain = list(config.Autograde.autograde_preprocessors)
+    chain = [pp for pp in config.Autograde.autograde_preprocessors if pp is not CheckCellMetadata]
     chain.insert(chain.index(SaveAutoGrades), IgnoreDisplayedResults)
     config.Autograde.autograde_preprocessors = chain
     configure_feedback(config)
