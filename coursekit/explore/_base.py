@@ -30,7 +30,9 @@ other backend (Agg in the tests, the inline backend) the figure is a plain
 from __future__ import annotations
 
 import base64
+import contextlib
 import io
+import itertools
 import math
 import time
 from collections import OrderedDict
@@ -43,6 +45,7 @@ from matplotlib.axis import Axis
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.layout_engine import ConstrainedLayoutEngine
+from matplotlib.transforms import Bbox
 
 from ..plotting import steady_limits  # noqa: F401  (for the views: limits that stay put while a slider moves)
 
@@ -109,6 +112,19 @@ def _layer(parent, dynamic: set) -> list:
         elif child.get_zorder() >= lowest:
             layer.append(child)
     return layer
+
+
+def _paint_box(ax, renderer) -> Bbox:
+    """Where ``ax`` paints, in pixels: its tight box (spines with their ticks, tick labels, axis
+    labels, title, legend) padded for antialiasing; an empty box when it is hidden."""
+    if not ax.get_visible():
+        return Bbox.from_extents(0, 0, 0, 0)
+    return ax.get_tightbbox(renderer).padded(2)
+
+
+def _pixels(box: Bbox) -> Bbox:
+    """``box`` grown to whole pixels."""
+    return Bbox.from_extents(math.floor(box.x0), math.floor(box.y0), math.ceil(box.x1), math.ceil(box.y1))
 
 
 KINDS = ("int", "float", "log", "select", "choice", "check")
@@ -289,7 +305,7 @@ class Explorer(metaclass=_ExplorerType):
         self._muted = False
         self._observers = {}
         self._dynamic = []  # the artists draw() changes (see animate)
-        self._background = None  # (signature, pixels) of the figure without the layer
+        self._background = None  # (signature, pixels, per axes the box it paints) without the layer
         self._layer = None  # what a frame draws over the background (see render)
 
     # -- the part subclasses write ----------------------------------------------------------
@@ -311,9 +327,9 @@ class Explorer(metaclass=_ExplorerType):
         self.draw(self.result, changed)
 
     def animate(self, *artists) -> None:
-        """Declare artists that ``draw`` changes. While no axis limit or scale moves, a redraw
-        restores the rest of the figure from a kept image and renders only these and what is
-        painted above them (blitting, see ``render``)."""
+        """Declare artists that ``draw`` changes. A redraw restores the rest of the figure from a
+        kept image and renders only these and what is painted above them (blitting); an axes
+        whose limits moved is first redrawn into the kept image, alone (see ``render``)."""
         self._dynamic.extend(artists)
         self.invalidate()
 
@@ -397,14 +413,15 @@ class Explorer(metaclass=_ExplorerType):
             self.fig.canvas.blit()  # webagg: sends the changed pixels of the rendered frame
 
     def _signature(self) -> tuple:
-        """What the kept background depends on: figure size and every axis' limits and scales."""
+        """What the kept background depends on: the figure size, then per axes its limits,
+        scales and visibility."""
         return (tuple(self.fig.bbox.size),) + tuple(
             (ax.get_xlim(), ax.get_ylim(), ax.get_xscale(), ax.get_yscale(), ax.get_visible())
             for ax in self.fig.axes)
 
     def render(self) -> bool:
-        """Render the current state into the canvas's Agg buffer; True if only the dynamic layer
-        was drawn over the kept background, False if the whole figure was.
+        """Render the current state into the canvas's Agg buffer; True if the kept background
+        served (the axes whose limits moved redrawn into it), False if the whole figure was drawn.
 
         The frame is the figure's full draw, pixel for pixel: the layer holds the dynamic artists
         and whatever their axes (or the figure) paints above them (spines, legends, titles), in
@@ -418,26 +435,70 @@ class Explorer(metaclass=_ExplorerType):
         if not isinstance(canvas, FigureCanvasAgg):
             raise TypeError(f"render needs an Agg canvas (ipympl or FigureCanvasAgg), got {type(canvas).__name__}")
         renderer = canvas.get_renderer()
+        if self._layer is None:
+            self._layer = _layer(self.fig, {id(a) for a in self._dynamic})
         signature = self._signature()
-        partial = bool(self._dynamic) and self._background is not None and self._background[0] == signature
-        if partial:
-            canvas.restore_region(self._background[1])
-        else:
-            if self._layer is None:
-                self._layer = _layer(self.fig, {id(a) for a in self._dynamic})
-            for artist in self._layer:
-                artist.set_animated(True)  # matplotlib's blitting flag: left out of the figure's draw
-            try:
+        partial = bool(self._dynamic) and self._background is not None and self._update_background(signature)
+        if not partial:
+            with self._layer_hidden():
                 renderer.clear()
                 self.fig.draw(renderer)  # not canvas.draw(): ipympl's would send this frame, and a wait cursor
-            finally:
-                for artist in self._layer:
-                    artist.set_animated(False)
-            self._background = (signature, canvas.copy_from_bbox(self.fig.bbox))
+            self._keep_background(signature, [_paint_box(ax, renderer) for ax in self.fig.axes])
         for artist in self._layer:
             artist.draw(renderer)
         self.fig.stale = False
         return partial
+
+    def _update_background(self, signature) -> bool:
+        """Restore the kept background, first redrawing in it the axes whose limits moved, each
+        over its region (where it painted before and paints now). False, with nothing done, when
+        that cannot give the full draw's pixels: the figure's size or axes changed, a region
+        meets another axes or an artist of the figure, or the figure's background is not opaque."""
+        kept, boxes = self._background[0], list(self._background[2])
+        if kept[0] != signature[0] or len(kept) != len(signature):
+            return False
+        moved = [i for i, (old, new) in enumerate(zip(kept[1:], signature[1:])) if old != new]
+        canvas, renderer, axes = self.fig.canvas, self.fig.canvas.get_renderer(), self.fig.axes
+        regions = {}  # axes index -> pixels it painted or paints (none for an axes kept hidden)
+        for i in moved:
+            old, boxes[i] = boxes[i], _paint_box(axes[i], renderer)
+            painted = [box for box in (old, boxes[i]) if box.width > 0]
+            if painted:
+                regions[i] = _pixels(Bbox.union(painted))
+        patch = self.fig.patch
+        others = [boxes[j] for j in range(len(axes)) if j not in regions and boxes[j].width > 0] + [
+            c.get_window_extent(renderer) for c in _draw_order(self.fig)
+            if not isinstance(c, Axes) and c not in self._layer]
+        if regions and (not patch.get_visible() or patch.get_facecolor()[3] < 1
+                        or any(r.overlaps(o) for r in regions.values() for o in others)
+                        or any(r.overlaps(q) for r, q in itertools.combinations(regions.values(), 2))):
+            return False
+        canvas.restore_region(self._background[1])
+        with self._layer_hidden():
+            for i, region in regions.items():
+                patch.set_clip_box(region)  # the figure's background over the region only
+                try:
+                    patch.draw(renderer)
+                finally:
+                    patch.set_clip_box(None)
+                axes[i].draw(renderer)
+        if moved:
+            self._keep_background(signature, boxes)
+        return True
+
+    def _keep_background(self, signature, boxes) -> None:
+        self._background = (signature, self.fig.canvas.copy_from_bbox(self.fig.bbox), boxes)
+
+    @contextlib.contextmanager
+    def _layer_hidden(self):
+        """The layer left out of draws (matplotlib's blitting flag, ``animated``)."""
+        for artist in self._layer:
+            artist.set_animated(True)
+        try:
+            yield
+        finally:
+            for artist in self._layer:
+                artist.set_animated(False)
 
     def _png(self) -> str:
         """The figure as a base64 PNG (what a static export shows)."""

@@ -210,9 +210,17 @@ def pixels(explorer):
 
 
 def frame(explorer):
-    """(pixels of the frame render() makes, whether it was blitted)."""
-    partial = explorer.render()
-    return np.asarray(explorer.fig.canvas.buffer_rgba()).copy(), partial
+    """(pixels of the frame render() makes, whether the kept background served)."""
+    kept = explorer.render()
+    return np.asarray(explorer.fig.canvas.buffer_rgba()).copy(), kept
+
+
+def changed_frame(explorer, **values):
+    """``frame`` after a first render and a change of ``values``."""
+    FigureCanvasAgg(explorer.fig)
+    explorer.render()
+    explorer.set(**values)
+    return frame(explorer)
 
 
 class LegendWave(Wave):
@@ -228,11 +236,53 @@ def test_a_blitted_frame_is_the_full_draw():
     FigureCanvasAgg(wave.fig)
     assert frame(wave)[1] is False          # first render: everything, keeping the background
     wave.set(k=3)
-    blitted, partial = frame(wave)
-    assert partial is True                  # limits unchanged: only the layer is redrawn
+    blitted, kept = frame(wave)
+    assert kept is True                     # limits unchanged: only the layer is redrawn
     assert np.array_equal(blitted, pixels(wave))
-    wave.fig_ax.set_ylim(-5, 5)
-    assert wave.render() is False          # a limit moved: the background is redrawn
+    wave.fig_ax.set_ylim(-5, 5)             # a limit moved: the axes is redrawn into the background
+    blitted, kept = frame(wave)
+    assert kept is True and np.array_equal(blitted, pixels(wave))
+    wave.fig.set_size_inches(5, 3)
+    assert wave.render() is False          # another size: the whole figure is drawn
+
+
+class TwoPanels(Wave):
+    """The wave beside a panel whose y limits follow A (its tick labels change with them)."""
+
+    def __init__(self):
+        super().__init__()
+        self.fig.set_size_inches(8, 3)
+        self.fig_ax.set_position([0.08, 0.15, 0.38, 0.75])
+        self.right = self.fig.add_axes([0.58, 0.15, 0.38, 0.75])
+        (self.bar,) = self.right.plot([0, 1], [0, 1])
+        self.animate(self.bar)
+
+    def draw(self, result, changed):
+        super().draw(result, changed)
+        self.bar.set_ydata([0, result.y.max()])
+        self.right.set_ylim(0, 10 * max(result.y.max(), 0.01))
+
+
+def test_only_the_axes_whose_limits_moved_are_redrawn_and_the_frame_is_the_full_draw():
+    panels = TwoPanels()
+    FigureCanvasAgg(panels.fig)
+    panels.render()
+    drawn = []
+    left_draw = panels.fig_ax.draw
+    panels.fig_ax.draw = lambda renderer: drawn.append(left_draw(renderer))
+    panels.set(A=0.3)                       # the right panel's limits move, the left one's do not
+    drawn.clear()                           # (a bare canvas's draw_idle drew everything)
+    blitted, kept = frame(panels)
+    assert kept is True and drawn == []
+    assert np.array_equal(blitted, pixels(panels))
+
+
+def test_the_check_sees_tick_labels_left_over_from_the_old_limits(monkeypatch):
+    """Deliberately broken: the region redrawn is the axes' box without its tick labels."""
+    monkeypatch.setattr(_base, "_paint_box", lambda ax, renderer: ax.bbox.frozen())
+    panels = TwoPanels()
+    blitted, kept = changed_frame(panels, A=0.3)
+    assert kept and not np.array_equal(blitted, pixels(panels))
 
 
 def test_the_check_sees_a_line_painted_over_its_legend(monkeypatch):
@@ -240,11 +290,8 @@ def test_the_check_sees_a_line_painted_over_its_legend(monkeypatch):
     over the legend that a full draw paints above it."""
     monkeypatch.setattr("coursekit.explore._base._layer", lambda fig, dynamic: [a for a in fig.findobj() if id(a) in dynamic])
     wave = LegendWave()
-    FigureCanvasAgg(wave.fig)
-    wave.render()
-    wave.set(k=3)
-    blitted, partial = frame(wave)
-    assert partial and not np.array_equal(blitted, pixels(wave))
+    blitted, kept = changed_frame(wave, k=3)
+    assert kept and not np.array_equal(blitted, pixels(wave))
 
 
 @pytest.mark.parametrize("entry", EXPLORERS)
@@ -257,8 +304,8 @@ def test_every_explorer_blits_the_frame_a_full_draw_makes(entry):
     changes = [{}] + [{c.name: neighbour(c)} for c in explorer.table if c.live]
     for values in changes:
         explorer.set(**values) if values else explorer.refresh()
-        blitted, partial = frame(explorer)
-        assert np.array_equal(blitted, pixels(explorer)), f"{entry} {values}: frame (blitted: {partial}) != full draw"
+        blitted, kept = frame(explorer)
+        assert np.array_equal(blitted, pixels(explorer)), f"{entry} {values}: frame (kept background: {kept}) != full draw"
 
 
 def neighbour(control):
