@@ -279,7 +279,7 @@ def test_only_the_axes_whose_limits_moved_are_redrawn_and_the_frame_is_the_full_
 
 def test_the_check_sees_tick_labels_left_over_from_the_old_limits(monkeypatch):
     """Deliberately broken: the region redrawn is the axes' box without its tick labels."""
-    monkeypatch.setattr(_base, "_paint_box", lambda ax, renderer: ax.bbox.frozen())
+    monkeypatch.setattr("coursekit.explore._base._paint_box", lambda ax, renderer: ax.bbox.frozen())
     panels = TwoPanels()
     blitted, kept = changed_frame(panels, A=0.3)
     assert kept and not np.array_equal(blitted, pixels(panels))
