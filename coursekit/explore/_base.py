@@ -443,7 +443,9 @@ class Explorer(metaclass=_ExplorerType):
             with self._layer_hidden():
                 renderer.clear()
                 self.fig.draw(renderer)  # not canvas.draw(): ipympl's would send this frame, and a wait cursor
-            self._keep_background(signature, [_paint_box(ax, renderer) for ax in self.fig.axes])
+            # where each axes paints, for redrawing it alone later: worth it with several axes only
+            several = len(self.fig.axes) > 1
+            self._keep_background(signature, [_paint_box(ax, renderer) for ax in self.fig.axes] if several else None)
         for artist in self._layer:
             artist.draw(renderer)
         self.fig.stale = False
@@ -452,13 +454,20 @@ class Explorer(metaclass=_ExplorerType):
     def _update_background(self, signature) -> bool:
         """Restore the kept background, first redrawing in it the axes whose limits moved, each
         over its region (where it painted before and paints now). False, with nothing done, when
-        that cannot give the full draw's pixels: the figure's size or axes changed, a region
-        meets another axes or an artist of the figure, or the figure's background is not opaque."""
-        kept, boxes = self._background[0], list(self._background[2])
+        that cannot give the full draw's pixels (the figure's size or axes changed, a region meets
+        another axes or an artist of the figure, the figure's background is not opaque) or would
+        not be cheaper (every axes moved)."""
+        kept, boxes = self._background[0], self._background[2]
         if kept[0] != signature[0] or len(kept) != len(signature):
             return False
         moved = [i for i, (old, new) in enumerate(zip(kept[1:], signature[1:])) if old != new]
         canvas, renderer, axes = self.fig.canvas, self.fig.canvas.get_renderer(), self.fig.axes
+        if not moved:
+            canvas.restore_region(self._background[1])
+            return True
+        if boxes is None or len(moved) == len(boxes):
+            return False  # every axes to redraw: the whole figure is cheaper
+        boxes = list(boxes)
         regions = {}  # axes index -> pixels it painted or paints (none for an axes kept hidden)
         for i in moved:
             old, boxes[i] = boxes[i], _paint_box(axes[i], renderer)
@@ -469,9 +478,9 @@ class Explorer(metaclass=_ExplorerType):
         others = [boxes[j] for j in range(len(axes)) if j not in regions and boxes[j].width > 0] + [
             c.get_window_extent(renderer) for c in _draw_order(self.fig)
             if not isinstance(c, Axes) and c not in self._layer]
-        if regions and (not patch.get_visible() or patch.get_facecolor()[3] < 1
-                        or any(r.overlaps(o) for r in regions.values() for o in others)
-                        or any(r.overlaps(q) for r, q in itertools.combinations(regions.values(), 2))):
+        if (not patch.get_visible() or patch.get_facecolor()[3] < 1
+                or any(r.overlaps(o) for r in regions.values() for o in others)
+                or any(r.overlaps(q) for r, q in itertools.combinations(regions.values(), 2))):
             return False
         canvas.restore_region(self._background[1])
         with self._layer_hidden():
@@ -482,8 +491,7 @@ class Explorer(metaclass=_ExplorerType):
                 finally:
                     patch.set_clip_box(None)
                 axes[i].draw(renderer)
-        if moved:
-            self._keep_background(signature, boxes)
+        self._keep_background(signature, boxes)
         return True
 
     def _keep_background(self, signature, boxes) -> None:
