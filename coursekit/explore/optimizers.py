@@ -7,7 +7,9 @@ from __future__ import annotations
 import numpy as np
 
 from ..experiments.optimizers import (ADAPTIVE, OPTIMIZERS, USES_ALPHA, PathRun, Quadratic, Rosenbrock,
-                                      optimizer_paths, schedule_view, schedules_to_one_percent, speed_curve)
+                                      optimizer_paths, schedule_view, schedules_to_one_percent, speed_curve,
+                                      terminal_speed)
+from ..plotting import decades
 from ._base import Control, Explorer, figure, steady_limits
 
 
@@ -137,7 +139,13 @@ class RosenbrockPathExplorer(_PathExplorer):
 
 
 class TerminalSpeedExplorer(Explorer):
-    """Momentum under a constant gradient: the speed ||v_k|| rises to eps ||g|| / (1 - alpha)."""
+    """Momentum under a constant gradient: the speed ||v_k|| rises to eps ||g|| / (1 - alpha).
+
+    Both axes are logarithmic and the y axis holds every speed the sliders can give (plain
+    SGD's slowest, eps_min ||g||, to the fastest terminal speed, eps_max ||g|| / (1 - alpha_max)):
+    the limits never move, eps shifts all three lines alike, and the gap between plain SGD and
+    the terminal speed is the factor 1 / (1 - alpha) wherever eps puts them.
+    """
 
     STEPS = 1000
     CONTROLS = (
@@ -149,12 +157,15 @@ class TerminalSpeedExplorer(Explorer):
         super().__init__(figure(figsize=(7, 3.2)))
         self.g = g
         ax = self.fig.subplots()
+        alpha, lr = self.CONTROLS
+        slowest, fastest = terminal_speed(0.0, lr.min, g), terminal_speed(alpha.max, lr.max, g)
+        ax.set(xscale="log", yscale="log", ylim=decades(slowest, fastest, pad=0),
+               xlabel="step k", ylabel="speed per step")
         k = np.arange(1, self.STEPS + 1)
-        (self.speed_line,) = ax.plot(k, np.zeros(self.STEPS), color="C1", label=r"momentum: $\|v_k\|$")
-        (self.terminal_line,) = ax.plot([1, self.STEPS], [0, 0], "k--",
+        (self.speed_line,) = ax.plot(k, np.ones(self.STEPS), color="C1", label=r"momentum: $\|v_k\|$")
+        (self.terminal_line,) = ax.plot([1, self.STEPS], [1, 1], "k--",
                                         label=r"terminal speed $\epsilon\|g\|/(1-\alpha)$")
-        (self.sgd_line,) = ax.plot([1, self.STEPS], [0, 0], color="C0", label=r"plain SGD: $\epsilon\|g\|$")
-        ax.set(xscale="log", xlabel="step k", ylabel="speed per step")
+        (self.sgd_line,) = ax.plot([1, self.STEPS], [1, 1], color="C0", label=r"plain SGD: $\epsilon\|g\|$")
         ax.legend(fontsize=8, loc="upper left")
         self.ax, self.info = ax, ax.set_title(" ", fontsize=10)
         self.animate(self.speed_line, self.terminal_line, self.sgd_line, self.info)
@@ -166,7 +177,6 @@ class TerminalSpeedExplorer(Explorer):
         self.speed_line.set_ydata(r.speeds)
         self.terminal_line.set_ydata([r.terminal, r.terminal])
         self.sgd_line.set_ydata([r.sgd] * 2)
-        self.ax.set_ylim(*steady_limits(self.ax.get_ylim(), 0, 1.15 * r.terminal))
         self.info.set_text(f"1/(1-α) = {1 / (1 - r.alpha):.3g} times plain SGD's speed")
 
 

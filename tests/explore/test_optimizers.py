@@ -98,6 +98,21 @@ def test_terminal_speed_sweep_approaches_eps_g_over_one_minus_alpha(sweep):
         assert explorer.terminal_line.get_ydata()[0] == pytest.approx(expected, rel=1e-12)
 
 
+def test_terminal_speed_limits_hold_every_speed_and_never_move():
+    """At every corner of the sliders the speeds lie between plain SGD's slowest, 1e-3 * 5, and
+    the fastest terminal speed, 0.1 * 5 / (1 - 0.99) = 50 (||g|| = ||(3, 4)|| = 5): inside the
+    decades (1e-3, 1e2), which no slider moves, so every frame is drawn over the kept background."""
+    explorer = TerminalSpeedExplorer(g=(3.0, 4.0))
+    assert explorer.ax.get_ylim() == pytest.approx((1e-3, 1e2))
+    for alpha in (0.0, 0.9, 0.99):
+        for lr in (1e-3, 1e-2, 1e-1):
+            explorer.set(alpha=alpha, lr=lr)
+            r = explorer.result
+            speeds = [*r.speeds, r.terminal, r.sgd]
+            assert 1e-3 < min(speeds) and max(speeds) < 1e2 and max(speeds) == pytest.approx(lr * 5 / (1 - alpha))
+            assert explorer.ax.get_ylim() == pytest.approx((1e-3, 1e2))
+
+
 def test_schedule_sweep_every_decay_reaches_one_percent_at_tau(sweep):
     """Linear: eps_k = (1 - k/tau) eps_0 + (k/tau) eps_tau, so eps_(tau/2) = 0.505 eps_0; every
     schedule starts at eps_0, never rises, and is at 1 % of eps_0 at tau (step: 4 (tau // 4))."""
