@@ -20,7 +20,9 @@ draws into an ipympl canvas whose browser view is up, and a change runs the real
 
 Each live control is moved to its min, its default and its max, each time from the value one
 step away (``REPEATS`` times, median). Budget: total <= 40 ms; a row over it says by how much
-and what the frame took (a second redraw, the whole figure, or the kept background). Controls that train (on release) are listed with the
+and what the frame drew: a second redraw, the whole figure, the axes whose limits moved (redrawn
+into the kept background) and the layer, or only the layer (the changed artists and what is painted
+above them) over the kept background. Controls that train (on release) are listed with the
 training time at the defaults (budget 1.5 s). The machine's load is printed with the table,
 since timings on a shared machine move with it. Always exits 0.
 """
@@ -94,9 +96,9 @@ class Timed:
 
 
 def timed_change(explorer, name, value, frames):
-    """(callback ms, frame ms, redraw ms, cpu ms, full frame?, frames sent) of one change of control
-    ``name`` to ``value``, as the kernel runs it under ipympl."""
-    sent = len(frames)
+    """(callback ms, frame ms, redraw ms, cpu ms, full frame?, frames sent, axes redrawn under the
+    layer) of one change of control ``name`` to ``value``, as the kernel runs it under ipympl."""
+    sent, kept = len(frames), explorer._background[0]
     with Timed(explorer, "update") as update, Timed(explorer, "render") as render:
         start, cpu = time.perf_counter(), time.thread_time()
         explorer.controls[name].value = value  # the handler: update, render, the frame sent
@@ -106,7 +108,8 @@ def timed_change(explorer, name, value, frames):
         end, cpu = time.perf_counter(), time.thread_time() - cpu
     callback = update.calls[0][0]
     full = not render.calls[0][1]
-    return callback, 1e3 * (middle - start) - callback, 1e3 * (end - middle), 1e3 * cpu, full, len(frames) - sent
+    moved = 0 if full else sum(old != new for old, new in zip(kept[1:], explorer._background[0][1:]))
+    return callback, 1e3 * (middle - start) - callback, 1e3 * (end - middle), 1e3 * cpu, full, len(frames) - sent, moved
 
 
 def full_redraw_ms(explorer) -> float:
@@ -129,17 +132,18 @@ def time_control(explorer, control, frames):
             samples.append(timed_change(explorer, control.name, value, frames))
         callback, frame, redraw, cpu = (statistics.median(s[i] for s in samples) for i in range(4))
         full = sum(s[4] for s in samples) > REPEATS // 2
-        sent = statistics.median(s[5] for s in samples)
-        rows.append((at, callback, frame, redraw, cpu, full, sent, full_redraw_ms(explorer)))
+        sent, moved = (statistics.median(s[i] for s in samples) for i in (5, 6))
+        rows.append((at, callback, frame, redraw, cpu, full, sent, moved, full_redraw_ms(explorer)))
     explorer.set(**{control.name: control.default})
     return rows
 
 
-def verdict(total, full, sent):
+def verdict(total, full, sent, moved, layer):
     if total <= BUDGET_MS:
         return "ok"
     why = ("a second, full redraw after the handler" if sent > 1 else "whole figure drawn" if full else
-           "frame over the kept background (axes whose limits moved redrawn into it)")
+           f"{moved:g} axes whose limits moved redrawn into the kept background, then the layer ({layer} artists)"
+           if moved else f"the layer ({layer} artists) drawn over the kept background")
     return f"OVER by {total - BUDGET_MS:.0f} ms: {why}"
 
 
@@ -162,10 +166,11 @@ def main(names=()):
                              f"trains: {trained:.2f} s at the defaults (budget {TRAIN_BUDGET_S:g} s)"
                              + ("" if trained <= TRAIN_BUDGET_S else " OVER")))
                 continue
-            for at, callback, frame, redraw, cpu, full, sent, whole in time_control(explorer, control, frames):
+            for at, callback, frame, redraw, cpu, full, sent, moved, whole in time_control(explorer, control, frames):
                 total = callback + frame + redraw
                 rows.append((cls.__name__, control.name, at, f"{callback:.1f}", f"{frame:.1f}", f"{redraw:.1f}",
-                             f"{total:.1f}", f"{cpu:.1f}", f"{sent:g}", f"{whole:.1f}", verdict(total, full, sent)))
+                             f"{total:.1f}", f"{cpu:.1f}", f"{sent:g}", f"{whole:.1f}",
+                             verdict(total, full, sent, moved, len(explorer._layer))))
         explorer.close()
     widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
     for row in [header, tuple("-" * w for w in widths), *rows]:

@@ -35,6 +35,7 @@ import io
 import itertools
 import math
 import time
+import weakref
 from collections import OrderedDict
 from dataclasses import dataclass
 
@@ -42,10 +43,12 @@ import ipywidgets as widgets
 import matplotlib
 from matplotlib.axes import Axes
 from matplotlib.axis import Axis
-from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg
 from matplotlib.figure import Figure
 from matplotlib.layout_engine import ConstrainedLayoutEngine
+from matplotlib.legend import Legend
 from matplotlib.transforms import Bbox
+import numpy as np
 
 from ..plotting import steady_limits  # noqa: F401  (for the views: limits that stay put while a slider moves)
 
@@ -125,6 +128,87 @@ def _paint_box(ax, renderer) -> Bbox:
 def _pixels(box: Bbox) -> Bbox:
     """``box`` grown to whole pixels."""
     return Bbox.from_extents(math.floor(box.x0), math.floor(box.y0), math.ceil(box.x1), math.ceil(box.y1))
+
+
+class StaticLegend(Legend):
+    """A legend that ``draw`` never changes, with an opaque frame, drawn in full once and then
+    repainted from the pixels kept inside its frame: laying out and rendering its text took 5-15 ms
+    a frame, repainting takes well under one.
+
+    The pixels inside the frame, clear of its edge and rounded corners, are the same in every draw,
+    whatever lies beneath: the opaque face hides it. The frame itself blends with what is beneath,
+    so it is drawn each time, as a full draw paints it. That gives the full draw's pixels only if
+    the entries stay clear of the frame: checked once, when the pixels are kept, by drawing the
+    frame alone over what lay beneath (an entry reaching the frame, such as a thick line's handle,
+    leaves the legend drawn in full every time). The kept pixels serve the renderer they were copied
+    from, at the same size and place; any other draw (a PNG export, a new size) draws the legend in
+    full. Make one with :func:`static_legend`.
+    """
+
+    # (the renderer (weakly), its dpi and size and the legend's anchor box, regions kept or None)
+    _kept = None
+
+    def draw(self, renderer):
+        if not self.get_visible():
+            return
+        place = (renderer.dpi, renderer.get_canvas_width_height(), tuple(self.get_bbox_to_anchor().bounds))
+        kept = self._kept if self._kept is not None and self._kept[0]() is renderer and self._kept[1] == place else None
+        if kept is not None and kept[2] is not None:
+            self.legendPatch.draw(renderer)
+            for region in kept[2]:
+                renderer.restore_region(region)
+            self.stale = False
+        elif kept is None and isinstance(renderer, RendererAgg):
+            self._draw_and_keep(renderer, place)
+        else:
+            super().draw(renderer)   # an entry reaches the frame, or a PDF or SVG export
+
+    def _inside(self, renderer) -> list:
+        """Two boxes of whole pixels covering the frame's inside clear of its edge (half its width,
+        half a pixel for snapping) and of its rounded corners: one full width, one full height."""
+        frame = self.legendPatch.get_window_extent(renderer)
+        edge = 0.5 * renderer.points_to_pixels(self.legendPatch.get_linewidth()) + 0.5
+        style = self.legendPatch.get_boxstyle()
+        corner = max(edge, (getattr(style, "rounding_size", 0) or 0) * self.legendPatch.get_mutation_scale())
+        return [Bbox.from_extents(math.ceil(frame.x0 + dx), math.ceil(frame.y0 + dy),
+                                  math.floor(frame.x1 - dx), math.floor(frame.y1 - dy))
+                for dx, dy in ((edge, corner), (corner, edge))]
+
+    def _draw_and_keep(self, renderer: RendererAgg, place) -> None:
+        """Draw the legend in full and keep the pixels inside its frame (see ``_inside``) if the
+        frame drawn alone over what lay beneath paints every other pixel the legend painted (else
+        keep None: drawn in full each time). Nothing is kept from a draw that painted nothing
+        (matplotlib's dry runs, which lay a figure out before saving it)."""
+        whole = Bbox.from_bounds(0, 0, *renderer.get_canvas_width_height())
+        beneath = renderer.copy_from_bbox(whole)
+        before = np.array(renderer.buffer_rgba())
+        super().draw(renderer)
+        drawn, legend = renderer.copy_from_bbox(whole), np.array(renderer.buffer_rgba())
+        if np.array_equal(legend, before):
+            return
+        renderer.restore_region(beneath)
+        self.legendPatch.draw(renderer)
+        same = np.all(np.asarray(renderer.buffer_rgba()) == legend, axis=-1)
+        renderer.restore_region(drawn)
+        inside = [box for box in self._inside(renderer) if box.width > 0 and box.height > 0]
+        for box in inside:
+            same[same.shape[0] - int(box.y1):same.shape[0] - int(box.y0), int(box.x0):int(box.x1)] = True  # rows from the top
+        regions = [renderer.copy_from_bbox(box) for box in inside] if inside and same.all() else None
+        self._kept = (weakref.ref(renderer), place, regions)
+
+
+def static_legend(ax, loc: str, **kwargs) -> StaticLegend:
+    """``ax.legend(loc=loc, **kwargs)`` for a legend that no slider changes: opaque, at a fixed
+    place (``loc`` is not ``"best"``, which moves with the data), repainted from kept pixels in each
+    frame (:class:`StaticLegend`)."""
+    if loc in ("best", 0):
+        raise ValueError(f"loc of a static legend must be a fixed place (it is not redrawn for new data), got {loc!r}")
+    for name in ("framealpha", "shadow", "frameon"):
+        if name in kwargs:
+            raise TypeError(f"a static legend is opaque, framed and without shadow; got {name}={kwargs[name]!r}")
+    handles, labels = ax.get_legend_handles_labels()
+    ax.legend_ = StaticLegend(ax, handles, labels, loc=loc, framealpha=1.0, shadow=False, frameon=True, **kwargs)
+    return ax.legend_
 
 
 KINDS = ("int", "float", "log", "select", "choice", "check")

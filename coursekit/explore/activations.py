@@ -8,7 +8,7 @@ import numpy as np
 
 from ..experiments.activations import (ACTIVATIONS, DEFAULT_LOGITS, Z_RANGE, activation_at, output_gradients_at,
                                        temperature)
-from ._base import Control, Explorer, figure
+from ._base import Control, Explorer, figure, static_legend
 
 
 class ActivationExplorer(Explorer):
@@ -34,8 +34,8 @@ class ActivationExplorer(Explorer):
         self.ax_f.set(xlabel="z", title="activation f(z)")
         self.ax_d.set(xlabel="z")
         self.d_title = self.ax_d.set_title(" ")
-        self.ax_f.legend(loc="upper left", fontsize="small")
-        self.ax_d.legend(loc="upper left", fontsize="small")
+        static_legend(self.ax_f, "upper left", fontsize="small")
+        static_legend(self.ax_d, "upper left", fontsize="small")
         self.animate(self.f_line, self.tangent, self.point, self.d_line, self.flat, self.d_point, self.d_title)
 
     def compute(self, *, activation, z0, tol):
@@ -67,7 +67,7 @@ class TemperatureExplorer(Explorer):
         self.ax.axhline(1 / k, color="tab:gray", ls=":", label="uniform 1/K")
         self.ax.set(xticks=np.arange(k), xticklabels=[f"z={v:g}" for v in self.z], ylim=(0, 1.05),
                     ylabel="p = softmax(z / T)")
-        self.ax.legend(loc="upper right")
+        static_legend(self.ax, "upper right")
         self.title = self.ax.set_title(" ")
         self.animate(*self.bars, self.title)
 
@@ -96,7 +96,7 @@ class OutputGradientExplorer(Explorer):
         (self.ce,) = self.ax.plot(self.z, self.z, label=r"cross-entropy $-\sum_k t_k \log a_k$")
         (self.marks,) = self.ax.plot([], [], "ko")
         self.ax.set(xlabel="z (logit of the correct class)", ylabel="|dJ/dz|", ylim=(-0.05, 1.1))
-        self.ax.legend(loc="upper right", fontsize="small")
+        static_legend(self.ax, "upper right", fontsize="small")
         self.title = self.ax.set_title(" ", fontsize=9)
         self.animate(self.mse, self.ce, self.marks, self.title)
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..experiments.learning_machines import MAX_DEGREE, error_curves, polynomial_fit
-from ._base import Control, Explorer, figure, steady_limits
+from ._base import Control, Explorer, figure, static_legend, steady_limits
 
 
 class PolynomialFitExplorer(Explorer):
@@ -27,13 +27,13 @@ class PolynomialFitExplorer(Explorer):
         (self.truth,) = self.ax.plot([], [], "k:", label="sin($\\pi x$)")
         (self.fit_line,) = self.ax.plot([], [], "tab:red", lw=2, label="fit $\\hat y = w^T \\phi(x)$")
         self.ax.set(xlim=(-1, 1), ylim=(-2, 2), xlabel="x", ylabel="y")
-        self.ax.legend(loc="lower right", fontsize="x-small")
+        static_legend(self.ax, "lower right", fontsize="x-small")
         (self.train_curve,) = self.ax_err.plot([], [], "o-", label="training error")
         (self.test_curve,) = self.ax_err.plot([], [], "s-", label="test error")
         self.marker = self.ax_err.axvline(3, color="k", lw=1)
         self.ax_err.set(xlabel="degree d (capacity)", ylabel="MSE (with 1/2)", yscale="log",
                         xlim=(-0.5, MAX_DEGREE + 0.5))
-        self.ax_err.legend(loc="upper center", fontsize="small")
+        static_legend(self.ax_err, "upper center", fontsize="small")
         self.title = self.ax.set_title(" ", fontsize=9)
         self.animate(self.test_points, self.train_points, self.truth, self.fit_line, self.train_curve,
                      self.test_curve, self.marker, self.title)

@@ -10,7 +10,7 @@ from ..experiments.optimizers import (ADAPTIVE, OPTIMIZERS, USES_ALPHA, PathRun,
                                       optimizer_paths, schedule_view, schedules_to_one_percent, speed_curve,
                                       terminal_speed)
 from ..plotting import decades
-from ._base import Control, Explorer, figure, steady_limits
+from ._base import Control, Explorer, figure, static_legend, steady_limits
 
 
 class _PathExplorer(Explorer):
@@ -46,7 +46,7 @@ class _PathExplorer(Explorer):
         self.dist_lines = {name: self.ax_dist.semilogy([], [], color=f"C{i}", label=name)[0]
                            for i, name in enumerate(OPTIMIZERS)}
         self.ax_dist.set(xlabel="step k", ylabel=r"$\|\theta_k - \theta^*\|$", ylim=(1e-6, 1e4))
-        self.ax_dist.legend(fontsize=7, loc="lower left")
+        static_legend(self.ax_dist, "lower left", fontsize=7)
         self.animate(*self.paths.values(), *self.titles.values(), *self.dist_lines.values())
 
     def _surface(self, **values):
@@ -166,7 +166,7 @@ class TerminalSpeedExplorer(Explorer):
         (self.terminal_line,) = ax.plot([1, self.STEPS], [1, 1], "k--",
                                         label=r"terminal speed $\epsilon\|g\|/(1-\alpha)$")
         (self.sgd_line,) = ax.plot([1, self.STEPS], [1, 1], color="C0", label=r"plain SGD: $\epsilon\|g\|$")
-        ax.legend(fontsize=8, loc="upper left")
+        static_legend(ax, "upper left", fontsize=8)
         self.ax, self.info = ax, ax.set_title(" ", fontsize=10)
         self.animate(self.speed_line, self.terminal_line, self.sgd_line, self.info)
 
@@ -197,7 +197,7 @@ class ScheduleExplorer(Explorer):
                       for name in schedules_to_one_percent(1.0, 4)}
         self.tau_line = ax.axvline(0, color="0.5", ls=":")
         ax.set(xlabel="step k", ylabel=r"learning rate $\epsilon_k$")
-        ax.legend(fontsize=8)
+        static_legend(ax, "upper right", fontsize=8)
         self.ax = ax
         self.animate(*self.lines.values(), self.tau_line)
 

@@ -14,7 +14,7 @@ from ..experiments.regularization import (HIDDEN, BatchNormView, dropout_view, e
                                           penalty_view, train_deep_sigmoid, train_dropout,
                                           train_for_early_stopping, train_penalized)
 from ..plotting import decision_boundary
-from ._base import Control, Explorer, figure
+from ._base import Control, Explorer, figure, static_legend
 
 
 def _probability_of_class_1(model):
@@ -147,7 +147,7 @@ class EarlyStoppingExplorer(Explorer):
         (self.best_dot,) = ax.plot([], [], "o", color="C3", ms=8, label="restored (best) epoch")
         # fades the part of the curve that a stopped run never reaches
         (self.after_line,) = ax.plot([], [], color="white", alpha=0.7, lw=4)
-        ax.legend(fontsize=7, loc="upper center")
+        static_legend(ax, "upper center", fontsize=7)
         self.ax, self.title = ax, ax.title
         self.animate(self.stop_line, self.best_dot, self.after_line, self.title)
 

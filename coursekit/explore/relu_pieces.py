@@ -12,7 +12,7 @@ from ..datasets import abs_x, sine, step
 from ..experiments.relu_pieces import (depth_vs_width, fit_errors, random_hidden_units, shallow_fit,
                                        shallow_net)
 from ..mlp import parameter_count
-from ._base import Control, Explorer, figure, steady_limits
+from ._base import Control, Explorer, figure, static_legend, steady_limits
 
 # Dropdown options of the 1-D targets (deck 004): label -> function of x, resolved here only.
 TARGETS = {"sine": sine, "step": step, "|x|": abs_x}
@@ -65,7 +65,7 @@ class ReLUPiecesExplorer(Explorer):
         (self.sum_line,) = ax_sum.plot(self.x, self.x * 0, color="k", label="y = φ_0 + Σ φ_d h_d")
         self.sum_joints = ax_sum.scatter(np.zeros(d), np.zeros(d), c=colors, zorder=3, label="joints")
         ax_sum.set(xlabel="x", ylim=(-2, 2), xlim=(self.x[0], self.x[-1]))
-        ax_sum.legend(fontsize=7, loc="lower right")
+        static_legend(ax_sum, "lower right", fontsize=7)
         self.info = ax_sum.set_title(" ", fontsize=9)
         self.animate(*self.piece_lines, *self.legends, self.piece_joints, self.target_line, self.sum_line,
                      self.sum_joints, self.info)
@@ -134,7 +134,7 @@ class ShallowFitExplorer(Explorer):
         self.joints = ax_fit.scatter(np.zeros(self.D_MAX), np.zeros(self.D_MAX), s=12, color="C3",
                                      zorder=3, label="joints")
         ax_fit.set(xlabel="x", ylim=(-1.5, 1.5))
-        ax_fit.legend(fontsize=7, loc="lower right")
+        static_legend(ax_fit, "lower right", fontsize=7)
         self.info = ax_fit.set_title(" ", fontsize=9)
         (self.error_line,) = ax_err.loglog(self.units, self.units * 1.0, color="k")
         (self.error_dot,) = ax_err.loglog([1], [1], "o", color="C3")
@@ -183,7 +183,7 @@ class DepthWidthExplorer(Explorer):
         ax_count.semilogy(params, 2 * K + 1.0, ".-", color="C1", label="shallow: at most D + 1 = 2K + 1")
         (self.count_dots,) = ax_count.semilogy([1, 1], [1, 1], "o", color="C3")
         ax_count.set(xlabel="parameters", ylabel="linear regions on [0, 1]", title="depth vs width")
-        ax_count.legend(fontsize=7)
+        static_legend(ax_count, "upper left", fontsize=7)
         self.animate(self.deep_line, self.shallow_line, self.info, self.count_dots)
 
     def compute(self, *, depth):

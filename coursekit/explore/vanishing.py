@@ -9,7 +9,7 @@ import numpy as np
 from ..activations import Sigmoid
 from ..experiments.vanishing import ACTIVATIONS, INITS, chain_view, gradient_flow
 from ..init import xavier_normal
-from ._base import Control, Explorer, figure, steady_limits
+from ._base import Control, Explorer, figure, static_legend, steady_limits
 
 
 class GradientFlowExplorer(Explorer):
@@ -41,7 +41,7 @@ class GradientFlowExplorer(Explorer):
                            for label in ("first hidden layer", "middle", "last hidden layer")]
         ax_hist.set(xlabel="activation a", ylabel="density")
         ax_hist.set_title("activations", fontsize=9)
-        ax_hist.legend(fontsize=7)
+        static_legend(ax_hist, "upper right", fontsize=7)
         self.ax_hist = ax_hist
         (self.sat_line,) = ax_sat.plot(layers[:-1], layers[:-1] * 0.0, "o-", color="C3", ms=3)
         ax_sat.set(xlabel="hidden layer l", ylabel="fraction", ylim=(-0.05, 1.05), xlim=(0.5, self.DEPTH_MAX + 0.5))
@@ -89,14 +89,14 @@ class LinearChainExplorer(Explorer):
         (self.scalar_line,) = ax_chain.semilogy(steps, steps + 1.0, color="k", label="scalar chain |h_l| = w^l")
         (self.matrix_line,) = ax_chain.semilogy(steps, steps + 1.0, color="C0", label="16x16 random matrices")
         ax_chain.set(xlabel="layer l", ylabel="|h_l| / |h_0|", xlim=(0, self.L_MAX))
-        ax_chain.legend(fontsize=7)
+        static_legend(ax_chain, "upper right", fontsize=7)
         self.ax_chain = ax_chain
         (self.actual_line,) = ax_step.semilogx(self.LRS, self.LRS, color="k", label="after the step")
         (self.predicted_line,) = ax_step.semilogx(self.LRS, self.LRS, "--", color="C1",
                                                   label="first order: y_hat - ε gᵀg")
         (self.step_dot,) = ax_step.plot([1e-3], [0], "o", color="C3")
         ax_step.set(xlabel="learning rate ε", ylabel="y_hat")
-        ax_step.legend(fontsize=7)
+        static_legend(ax_step, "upper right", fontsize=7)
         self.ax_step = ax_step
         self.info = ax_step.set_title(" ", fontsize=9)
         self.animate(self.scalar_line, self.matrix_line, self.actual_line, self.predicted_line, self.step_dot,

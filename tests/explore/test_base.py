@@ -14,7 +14,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from coursekit.explore import EXPLORERS, MAX_WIDTH_PX, Control, Explorer, explorer_class, figure, widget_backend
-from coursekit.explore._base import BoundedCache
+from coursekit.explore._base import BoundedCache, StaticLegend, static_legend
 from coursekit.plotting import decades, nice_ceil, steady_limits
 
 X = np.linspace(0, 2 * np.pi, 50)
@@ -205,6 +205,9 @@ def test_the_layout_is_computed_once_and_then_fixed():
 
 
 def pixels(explorer):
+    """The figure drawn in full, its static legends too (none repainted from kept pixels)."""
+    for legend in explorer.fig.findobj(StaticLegend):
+        legend._kept = None
     explorer.fig.canvas.draw()
     return np.asarray(explorer.fig.canvas.buffer_rgba()).copy()
 
@@ -259,6 +262,55 @@ class TwoPanels(Wave):
         super().draw(result, changed)
         self.bar.set_ydata([0, result.y.max()])
         self.right.set_ylim(0, 10 * max(result.y.max(), 0.01))
+
+
+class StaticLegendWave(Wave):
+    """The wave under a static legend at the centre, which the line crosses as k changes."""
+
+    def __init__(self):
+        super().__init__()
+        self.line.set_label("y")
+        self.legend = static_legend(self.fig_ax, "center", fontsize=12)
+
+
+def test_a_static_legend_is_repainted_as_a_full_draw_paints_it():
+    """The pixels inside its frame, kept from the first drawing (k = 1), serve a frame in which
+    the line crosses the legend differently (k = 3), pixel for pixel as a full draw."""
+    wave = StaticLegendWave()
+    FigureCanvasAgg(wave.fig)
+    wave.render()
+    kept = wave.legend._kept
+    wave.set(k=3)
+    blitted, _ = frame(wave)
+    assert wave.legend._kept is kept    # repainted from the pixels kept at k = 1
+    assert np.array_equal(blitted, pixels(wave))
+
+
+def test_the_check_sees_kept_pixels_beyond_the_opaque_face(monkeypatch):
+    """Deliberately broken: the kept region reaches past the frame, where the line beneath shows."""
+    monkeypatch.setattr(StaticLegend, "_inside", lambda legend, renderer: [
+        legend.legendPatch.get_window_extent(renderer).padded(3)])
+    wave = StaticLegendWave()
+    blitted, kept = changed_frame(wave, k=3)
+    assert kept and not np.array_equal(blitted, pixels(wave))
+
+
+def test_a_legend_whose_entry_reaches_its_frame_is_drawn_in_full():
+    """A 14-pt line's handle reaches the frame's edge, which blends with what lies beneath: no
+    pixels are kept, and the frames are still the full draws."""
+    wave = StaticLegendWave()
+    wave.line.set_linewidth(14)
+    wave.legend = static_legend(wave.fig_ax, "center", fontsize=12)   # its handle drawn 14 pt wide
+    blitted, kept = changed_frame(wave, k=3)
+    assert wave.legend._kept[2] is None
+    assert kept and np.array_equal(blitted, pixels(wave))
+
+
+@pytest.mark.parametrize("loc", ["best", 0])
+def test_a_static_legend_needs_a_fixed_place(loc):
+    wave = Wave()
+    with pytest.raises(ValueError, match="loc of a static legend"):
+        static_legend(wave.fig_ax, loc)
 
 
 def test_only_the_axes_whose_limits_moved_are_redrawn_and_the_frame_is_the_full_draw():
