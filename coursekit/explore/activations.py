@@ -64,6 +64,8 @@ class TemperatureExplorer(Explorer):
         self.ax = self.fig.subplots()
         k = len(self.z)
         self.bars = self.ax.bar(np.arange(k), np.zeros(k), color="tab:blue")
+        # ticks and labels below the bars in drawing order (they do not overlap), so a frame keeps them
+        self.ax.set_axisbelow(True)
         self.ax.axhline(1 / k, color="tab:gray", ls=":", label="uniform 1/K")
         self.ax.set(xticks=np.arange(k), xticklabels=[f"z={v:g}" for v in self.z], ylim=(0, 1.05),
                     ylabel="p = softmax(z / T)")

@@ -40,16 +40,19 @@ class GraphExplorer(Explorer):
         fig.subplots_adjust(left=0.01, right=0.99, bottom=0.02, top=0.92)
         ax.set(xlim=(0, 1), ylim=(-0.3, 1.0))  # the text block sits below the graph
         ax.axis("off")
+        # The static graph (title, arrows, nodes) comes before the numbers in drawing order (the title
+        # below them in z-order: nothing overlaps it), so it stays in the kept background of a frame.
         ax.set_title("forward value (green) above each node; gradient of the output with respect to it "
-                     "(red) below", fontsize=9)
+                     "(red) below", fontsize=9, zorder=2)
         for a, b in self.EDGES:
             (xa, ya, _), (xb, yb, _) = self.NODES[a], self.NODES[b]
             ax.annotate("", xy=(xb, yb), xytext=(xa, ya),
                         arrowprops=dict(arrowstyle="->", color="0.5", shrinkA=14, shrinkB=14))
-        self.value_texts, self.grad_texts = {}, {}
-        for name, (x, y, label) in self.NODES.items():
+        for x, y, label in self.NODES.values():
             ax.text(x, y, label, ha="center", va="center", fontsize=11,
                     bbox=dict(boxstyle="circle", fc="white", ec="k"))
+        self.value_texts, self.grad_texts = {}, {}
+        for name, (x, y, label) in self.NODES.items():
             self.value_texts[name] = ax.text(x, y + 0.09, "", ha="center", color=GREEN, fontsize=9)
             self.grad_texts[name] = ax.text(x, y - 0.11, "", ha="center", va="top", color=RED, fontsize=9)
         self.info = ax.text(0.0, -0.3, "", fontsize=8, va="bottom", family="monospace")

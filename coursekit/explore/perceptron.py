@@ -41,6 +41,10 @@ class PerceptronExplorer(Explorer):
         first = self.runs[names[0]]
         self.boundary = decision_boundary(self.ax, lambda P: np.zeros(len(P)), first.X, first.y,
                                           threshold=0.0, resolution=100)
+        # ticks and labels below the scores image in drawing order (they do not overlap: the image
+        # fills the axes box, the ticks point out of it), so a frame keeps them
+        self.ax.set_axisbelow(True)
+        self.boundary.image.set_zorder(0.75)
         (self.picked,) = self.ax.plot([], [], "o", ms=16, mfc="none", mec="k", mew=2,
                                       label="point of this update")
         (self.count_line,) = self.ax_err.plot([], [], "-", drawstyle="steps-post",
