@@ -122,9 +122,4 @@ def test_drag_release_to_settled_figure(pattern, trains, page, lab_server, scree
     if median > budget and per_core > MAX_LOAD_PER_CORE:
         pytest.skip(f"{notebook.stem}: median {median:.0f} ms measured at load {per_core:.1f} per core "
                     f"(> {MAX_LOAD_PER_CORE:g}): no verdict on the {budget:g} ms budget on a machine this busy")
-    if median > budget and not trains:
-        # Open (issue 13): at load ~1 per core lessons 05, 07 and 10 settle in 47-122 ms, but lesson
-        # 08's α drag moves the y limit, so about half its frames redraw the axes: 113-150 ms
-        # measured, once 150.3. Recorded as an expected failure with its numbers until it has margin.
-        pytest.xfail(f"{notebook.stem}: median {median:.0f} ms > {budget:g} ms ({latencies}); issue 13 open")
     assert median <= budget, f"{notebook.stem}: median {median:.0f} ms > {budget:g} ms ({latencies})"
