@@ -185,10 +185,12 @@ class BatchNormExplorer(Explorer):
         (self.bn_line,) = ax_curves.plot([], [], color="C2", label="with BatchNorm1d")
         ax_curves.axhline(np.log(2), color="0.6", ls=":", lw=1, label="ln 2 (chance)")
         ax_curves.set(xlabel="epoch", ylabel="training loss")
-        ax_curves.legend(fontsize=7)
+        static_legend(ax_curves, "upper right", fontsize=7)
         self.ax_curves = ax_curves
         self.boundary = _boundary(ax_boundary, self.data)
         self.boundary_title = ax_boundary.set_title(" ", fontsize=9)
+        # the checkbox moves no limit: its frames blit the curves, the boundary and the title
+        self.animate(self.plain_line, self.bn_line, self.boundary.image, self.boundary.contour, self.boundary_title)
 
     def compute(self, *, depth, batch_norm):
         runs = {bn: self.cached((depth, bn), lambda bn=bn: train_deep_sigmoid(depth, bn, self.data))
