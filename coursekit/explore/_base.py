@@ -104,15 +104,14 @@ def _layer(parent, dynamic: set) -> list:
     the background: axes are assumed not to overlap (subplots; the explorer tests check the
     frames against full draws)."""
     order = _draw_order(parent)
-    touched = [c for c in order if c.findobj(lambda a: id(a) in dynamic)]
+    touched = [i for i, c in enumerate(order) if c.findobj(lambda a: id(a) in dynamic)]
     if not touched:
         return []
-    lowest = min(c.get_zorder() for c in touched)
     layer = []
-    for child in order:
+    for i, child in enumerate(order):
         if isinstance(child, Axes):
             layer += _layer(child, dynamic)
-        elif child.get_zorder() >= lowest:
+        elif i >= touched[0]:
             layer.append(child)
     return layer
 
