@@ -171,7 +171,7 @@ class TerminalSpeedExplorer(Explorer):
         self.animate(self.speed_line, self.terminal_line, self.sgd_line, self.info)
 
     def compute(self, *, alpha, lr):
-        return speed_curve(alpha, lr, self.STEPS, self.g)
+        return self.cached((alpha, lr), lambda: speed_curve(alpha, lr, self.STEPS, self.g))
 
     def draw(self, r, changed):
         self.speed_line.set_ydata(r.speeds)
