@@ -4,9 +4,12 @@
 A class of N generated submissions (default 30), cycling through the assignments and
 alternating a solution (full marks) and an untouched exercise (zero), is graded with
 ``tools.grading.grade.grade_class`` — gradebook, CSVs, report and feedback HTML included.
-Each run prints the wall-clock seconds per submission of the whole run (the release of every
-assignment included) and of its grading alone (from the first graded submission to the end),
-the throughput, and the load average before and after.
+Each run is a fresh Python process, as each `make grade` is, and prints the wall-clock seconds
+per submission of the whole run (the release of every assignment included) and of its grading
+alone (from the first graded submission to the end), the throughput, and the load average before
+and after. Run as root where cgroup v2 is mounted, each run's process tree (grader, workers,
+kernels, Node) is also put in a cgroup of its own, and the run prints the processor seconds
+per submission and the cores busy while grading (processor / wall-clock seconds).
 
     python bench/grading_speed.py                          # jobs 1 and 2, make grade's sandbox
     python bench/grading_speed.py --jobs 1 --jobs 2 --repeat 2
@@ -20,7 +23,9 @@ Several jobs need root (each job's kernels run under their own uid).
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import subprocess
 import sys
 import tempfile
 import time
@@ -47,20 +52,67 @@ def make_class(folder: Path, n: int) -> None:
         (dest / f"{name}.ipynb").write_bytes(source.read_bytes())
 
 
-def timed_run(n: int = 30, mode: str = "sandbox", jobs: int = 1, feedback: bool = True) -> tuple[float, float]:
-    """(seconds per submission of the whole run, of its grading alone) for a generated class of ``n``."""
+def cgroup_root() -> Path | None:
+    """Where this process may make cgroups that count processor time (cgroup v2, as root), or None."""
+    if os.geteuid() != 0:
+        return None
+    mounts = [line.split()[1] for line in Path("/proc/self/mounts").read_text().splitlines()
+              if line.split()[2] == "cgroup2"]
+    own = next((line[3:] for line in Path("/proc/self/cgroup").read_text().splitlines() if line.startswith("0::")), None)
+    if not mounts or own is None:
+        return None
+    return Path(mounts[0] + own)
+
+
+def cpu_seconds(cgroup: str) -> float | None:
+    """Processor seconds used so far by the processes in ``cgroup`` ("" for none: None)."""
+    if not cgroup:
+        return None
+    usage = next(line for line in Path(cgroup, "cpu.stat").read_text().splitlines() if line.startswith("usage_usec"))
+    return int(usage.split()[1]) / 1e6
+
+
+def timed_run(n: int, mode: str, jobs: int, feedback: bool, cgroup: str = "") -> dict:
+    """Seconds per submission, wall clock and processor (None without ``cgroup``), of the whole
+    run and of its grading alone (from the first graded submission on), for a generated class of ``n``."""
     with tempfile.TemporaryDirectory() as tmp:
         make_class(Path(tmp) / "submitted", n)
-        graded_at = []
-        start = time.perf_counter()
+        marks = [(time.perf_counter(), cpu_seconds(cgroup))]
+
+        def log(line):
+            if line.startswith("[1/") and len(marks) == 1:  # the first graded (not the first feedback)
+                marks.append((time.perf_counter(), cpu_seconds(cgroup)))
+
         outcomes = grade_class(Path(tmp) / "submitted", Path(tmp) / "out", feedback=feedback, jobs=jobs,
-                               unsafe_no_sandbox=MODES[mode],
-                               log=lambda line: graded_at.append(time.perf_counter()) if line.startswith("[1/") else None)
-        end = time.perf_counter()
+                               unsafe_no_sandbox=MODES[mode], log=log)
+        marks.append((time.perf_counter(), cpu_seconds(cgroup)))
     graded = [o for o in outcomes if o.status == "graded"]
     if len(graded) != n:
         raise RuntimeError(f"only {len(graded)} of {n} submissions were graded")
-    return (end - start) / n, (end - graded_at[0]) / (n - 1)
+    (start, cpu_start), (first, cpu_first), (end, cpu_end) = marks
+    run = {"whole": (end - start) / n, "grading": (end - first) / (n - 1), "cpu whole": None, "cpu grading": None}
+    if cgroup:
+        run.update({"cpu whole": (cpu_end - cpu_start) / n, "cpu grading": (cpu_end - cpu_first) / (n - 1)})
+    return run
+
+
+def fresh_run(n: int, mode: str, jobs: int, feedback: bool, cgroups: Path | None) -> dict:
+    """``timed_run`` in a new Python process, in a new cgroup under ``cgroups`` if given."""
+    cgroup = cgroups / f"coursekit-bench-{os.getpid()}-{time.monotonic_ns()}" if cgroups else None
+    if cgroup is not None:
+        cgroup.mkdir()
+    argv = [sys.executable, __file__, "--one-run", json.dumps([n, mode, jobs, feedback, str(cgroup or "")])]
+    try:
+        done = subprocess.run(argv, stdout=subprocess.PIPE, check=True, text=True,
+                              preexec_fn=(lambda: (cgroup / "cgroup.procs").write_text("0")) if cgroup else None)
+    finally:
+        for _ in range(100 if cgroup else 0):  # its last process (the workers' fork server) may take a moment
+            try:
+                cgroup.rmdir()
+                break
+            except OSError:
+                time.sleep(0.1)
+    return json.loads(done.stdout.splitlines()[-1])
 
 
 def main(argv=None) -> int:
@@ -70,19 +122,28 @@ def main(argv=None) -> int:
     parser.add_argument("--mode", action="append", choices=list(MODES), help="repeat to compare (default: sandbox)")
     parser.add_argument("--repeat", type=int, default=1, help="runs of each, alternating (default 1)")
     parser.add_argument("--no-feedback", action="store_true", help="skip the feedback HTML")
+    parser.add_argument("--one-run", help=argparse.SUPPRESS)  # in the process of one run: its arguments
     args = parser.parse_args(argv)
+    if args.one_run:
+        warnings.filterwarnings("ignore", module="nbgrader")  # nbgrader 0.9's harmless SQLAlchemy warnings
+        print(json.dumps(timed_run(*json.loads(args.one_run))))
+        return 0
     if args.n < 2:
         parser.error(f"-n must be at least 2, got {args.n}")
-    warnings.filterwarnings("ignore", module="nbgrader")  # nbgrader 0.9's harmless SQLAlchemy warnings
+    cgroups = cgroup_root()
     runs = [(mode, jobs) for mode in args.mode or ["sandbox"] for jobs in args.jobs or [1, 2]]
     best = {}
     for _ in range(args.repeat):
         for mode, jobs in runs:
             load = os.getloadavg()[0]
-            whole, grading = timed_run(args.n, mode, jobs, feedback=not args.no_feedback)
+            run = fresh_run(args.n, mode, jobs, not args.no_feedback, cgroups)
+            whole, grading = run["whole"], run["grading"]
             best[mode, jobs] = min(best.get((mode, jobs), (whole, grading)), (whole, grading))
             print(f"{mode:>17}, {jobs} job(s): {whole:.2f} s per submission ({60 / whole:.1f} per min), "
-                  f"grading alone {grading:.2f} s ({60 / grading:.1f} per min); {args.n} submissions, "
+                  f"grading alone {grading:.2f} s ({60 / grading:.1f} per min); "
+                  + (f"processor {run['cpu whole']:.2f} s per submission, grading alone {run['cpu grading']:.2f} s "
+                     f"({run['cpu grading'] / grading:.2f} cores busy); " if cgroups else "")
+                  + f"{args.n} submissions, "
                   f"feedback {'off' if args.no_feedback else 'on'}, load average {load:.1f} before, "
                   f"{os.getloadavg()[0]:.1f} after", flush=True)
     for mode in args.mode or ["sandbox"]:
