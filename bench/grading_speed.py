@@ -7,9 +7,12 @@ alternating a solution (full marks) and an untouched exercise (zero), is graded 
 Each run is a fresh Python process, as each `make grade` is, and prints the wall-clock seconds
 per submission of the whole run (the release of every assignment included) and of its grading
 alone (from the first graded submission to the end), the throughput, and the load average before
-and after. Run as root where cgroup v2 is mounted, each run's process tree (grader, workers,
-kernels, Node) is also put in a cgroup of its own, and the run prints the processor seconds
-per submission and the cores busy while grading (processor / wall-clock seconds).
+and after; and the processor seconds per submission of the grading process itself while
+grading (with several jobs, the serial part: nbgrader grades in order there, so the grading
+alone can take no less). Run as root where cgroup v2 is mounted, each run's process tree
+(grader, workers, kernels, Node) is also put in a cgroup of its own, and the run prints the
+processor seconds per submission of all of it and the cores busy while grading (processor /
+wall-clock seconds).
 
     python bench/grading_speed.py                          # jobs 1 and 2, make grade's sandbox
     python bench/grading_speed.py --jobs 1 --jobs 2 --repeat 2
@@ -72,25 +75,34 @@ def cpu_seconds(cgroup: str) -> float | None:
     return int(usage.split()[1]) / 1e6
 
 
+def own_cpu_seconds() -> float:
+    """Processor seconds of this process alone (its threads, not its children)."""
+    times = os.times()
+    return times.user + times.system
+
+
 def timed_run(n: int, mode: str, jobs: int, feedback: bool, cgroup: str = "") -> dict:
     """Seconds per submission, wall clock and processor (None without ``cgroup``), of the whole
-    run and of its grading alone (from the first graded submission on), for a generated class of ``n``."""
+    run and of its grading alone (from the first graded submission on), for a generated class of
+    ``n``; and the processor seconds per submission of the grading process alone while grading,
+    the part no worker can take over."""
     with tempfile.TemporaryDirectory() as tmp:
         make_class(Path(tmp) / "submitted", n)
-        marks = [(time.perf_counter(), cpu_seconds(cgroup))]
+        marks = [(time.perf_counter(), cpu_seconds(cgroup), own_cpu_seconds())]
 
         def log(line):
             if line.startswith("[1/") and len(marks) == 1:  # the first graded (not the first feedback)
-                marks.append((time.perf_counter(), cpu_seconds(cgroup)))
+                marks.append((time.perf_counter(), cpu_seconds(cgroup), own_cpu_seconds()))
 
         outcomes = grade_class(Path(tmp) / "submitted", Path(tmp) / "out", feedback=feedback, jobs=jobs,
                                unsafe_no_sandbox=MODES[mode], log=log)
-        marks.append((time.perf_counter(), cpu_seconds(cgroup)))
+        marks.append((time.perf_counter(), cpu_seconds(cgroup), own_cpu_seconds()))
     graded = [o for o in outcomes if o.status == "graded"]
     if len(graded) != n:
         raise RuntimeError(f"only {len(graded)} of {n} submissions were graded")
-    (start, cpu_start), (first, cpu_first), (end, cpu_end) = marks
-    run = {"whole": (end - start) / n, "grading": (end - first) / (n - 1), "cpu whole": None, "cpu grading": None}
+    (start, cpu_start, _), (first, cpu_first, own_first), (end, cpu_end, own_end) = marks
+    run = {"whole": (end - start) / n, "grading": (end - first) / (n - 1), "cpu whole": None, "cpu grading": None,
+           "own cpu grading": (own_end - own_first) / (n - 1)}
     if cgroup:
         run.update({"cpu whole": (cpu_end - cpu_start) / n, "cpu grading": (cpu_end - cpu_first) / (n - 1)})
     return run
@@ -143,6 +155,7 @@ def main(argv=None) -> int:
                   f"grading alone {grading:.2f} s ({60 / grading:.1f} per min); "
                   + (f"processor {run['cpu whole']:.2f} s per submission, grading alone {run['cpu grading']:.2f} s "
                      f"({run['cpu grading'] / grading:.2f} cores busy); " if cgroups else "")
+                  + f"grading process alone {run['own cpu grading']:.2f} s; "
                   + f"{args.n} submissions, "
                   f"feedback {'off' if args.no_feedback else 'on'}, load average {load:.1f} before, "
                   f"{os.getloadavg()[0]:.1f} after", flush=True)
