@@ -99,13 +99,14 @@ exercises: install
 	$(BIN)/python -m tools.grading.release
 
 # Autograde every submission in submitted/<student>/<assignment>/ (override with SUBMISSIONS=dir);
-# ASSIGNMENT=06_optimizers grades one assignment (or several, space-separated); JOBS=2 grades two
-# submissions at once (needs root: each job's kernels run under their own uid). Gradebook, CSVs,
+# ASSIGNMENT=06_optimizers grades one assignment (or several, space-separated); JOBS=N keeps at
+# most N submissions' kernels alive at once (N > 1 needs root: each job's kernels run under their
+# own uid; default: the number of cores as root, else 1). Gradebook, CSVs,
 # feedback and report go to build/grading/. MathJax for the feedback pages' maths
 # (tools/grading/mathjax) is installed first where npm exists.
 SUBMISSIONS ?= submitted
 ASSIGNMENT ?=
-JOBS ?= 1
+JOBS ?= $(if $(filter 0,$(shell id -u)),$(shell nproc),1)
 GRADING_NPM := tools/grading/mathjax/node_modules/.installed-$(shell sha256sum tools/grading/mathjax/package-lock.json | cut -c1-16)
 
 grading-mathjax: $(GRADING_NPM)

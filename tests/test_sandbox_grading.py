@@ -119,15 +119,9 @@ def _grade_class(course: Path, submissions: dict) -> dict:
         _hand_in(course, student, base, answers)
     handed_in = {s: course / "submitted" / s / NAME / f"{NAME}.ipynb" for s in submissions}
     submitted = {s: _digest(path) for s, path in handed_in.items()}
-    # each kernel launched ahead, as `make grade` does, in nbgrader's order (sorted paths)
-    folders = sorted(course.glob(f"submitted/*/{NAME}"), key=str)
-    queue = sandbox.KernelQueue([(course / "autograded" / f.parent.name / NAME, f) for f in folders])
-    config.SandboxedExecute.queue = queue
     # the whole class in one autograde run and one feedback run, as `nbgrader autograde`
     coursedir = CourseDirectory(config=config, assignment_id=NAME)
     Autograde(coursedir=coursedir, config=config).start()
-    queue.close()
-    assert queue.taken == len(submissions) - 1  # every kernel but the first was launched ahead
     GenerateFeedback(coursedir=coursedir, config=config).start()
     with Gradebook(f"sqlite:///{course}/gradebook.db") as gb:
         scores = {s: gb.find_submission(NAME, s).score for s in submissions}

@@ -126,8 +126,11 @@ def grade_class(submissions: Path = SUBMISSIONS, output: Path = OUTPUT, *, names
     unsafe_no_sandbox : run student code with your rights instead of in bubblewrap, and say
         UNSAFE in every graded notebook, its feedback and the report.
     feedback : write each student's feedback page.
-    jobs : submissions executed at once, each job's kernels under their own uid (needs root
-        when > 1; ``sandbox.job_uids``). The outputs do not depend on it, only the time does.
+    jobs : at most this many submissions' kernels (sandboxes) alive at once. One job executes
+        and grades one submission after the other; N > 1 jobs execute N submissions at once in
+        N worker processes, each job's kernels under their own uid (needs root;
+        ``sandbox.job_uids``), while this process grades them in order. The outputs do not
+        depend on it, only the time does.
     db_url : the gradebook: nbgrader's SQLite file ``output/course/gradebook.db`` unless this
         names another (e.g. ``postgresql+psycopg://...``, the course hub's shared gradebook).
     log : called with one line at each step (progress: done of total, rate, time left).
@@ -166,20 +169,16 @@ def grade_class(submissions: Path = SUBMISSIONS, output: Path = OUTPUT, *, names
         found = sorted(p.name for p in submissions.iterdir() if p.is_dir()) if submissions.is_dir() else []
         outcomes = [Outcome(student, name) for student in sorted(set(found) | set(roster)) for name in names
                     if student in roster or (submissions / student / name).is_dir()]
-        readable, folders = [], []
+        readable = []
         for outcome in outcomes:
             if _hand_in(root, submissions, outcome):
                 readable.append(outcome)
-                folders.append((root / "submitted" / outcome.student / outcome.assignment,
-                                root / "autograded" / outcome.student / outcome.assignment))
                 if pool is not None:  # a worker starts on it while the next one is checked
-                    pool.submit(outcome.student, outcome.assignment, *folders[-1])
+                    pool.submit(outcome.student, outcome.assignment,
+                                root / "submitted" / outcome.student / outcome.assignment,
+                                root / "autograded" / outcome.student / outcome.assignment)
         if pool is not None:
             config.SandboxedExecute.pool = pool
-        else:  # each kernel boots while the grader finishes the submission before it
-            queue = sandbox.KernelQueue([(cwd, handed_in) for handed_in, cwd in folders])
-            config.SandboxedExecute.queue = queue
-            stack.callback(queue.close)
         _grade_each(NbGraderAPI(config=config), root, readable, pool=pool, feedback=feedback, log=log)
     typeset([o.feedback for o in outcomes if o.feedback], log=log, jobs=jobs)
     _fill_scores(db_url, config.CourseDirectory.course_id, outcomes, names)
@@ -339,7 +338,8 @@ def main(argv=None) -> int:
     parser.add_argument("--assignment", action="append", choices=assignment_names(),
                         help="grade only this assignment (repeatable)")
     parser.add_argument("--jobs", type=int, default=1,
-                        help="submissions executed at once, each under its own uid (> 1 needs root; default 1)")
+                        help="at most this many submissions' kernels alive at once, each job's under its own uid "
+                             "(> 1 needs root; default 1)")
     parser.add_argument("--cell-timeout", type=int, help=f"seconds per cell (default {sandbox.Limits().cell_timeout})")
     parser.add_argument("--no-feedback", action="store_true", help="skip the feedback HTML")
     parser.add_argument("--unsafe-no-sandbox", action="store_true",

@@ -1,9 +1,9 @@
 """Run untrusted student code in a bubblewrap sandbox with per-submission resource limits.
 
 Modules, one concept each: ``command`` (the bubblewrap command line: what the kernel sees),
-``kernel`` (kernel launch and the launch-ahead queue), ``execute`` (execution policy: clocks,
-output cap, notices), ``limits`` (the limits, which one an error means, the uid of each job),
-``pool`` (several submissions executed at once).
+``kernel`` (kernel launch), ``execute`` (execution policy: clocks, output cap, notices),
+``limits`` (the limits, which one an error means, the uid of each job), ``pool`` (several
+submissions executed at once).
 
 Interface for the grader (tools/grading)
 ----------------------------------------
@@ -12,13 +12,10 @@ Interface for the grader (tools/grading)
     (``SandboxUnavailable``, a message saying why and how to allow it) when bubblewrap cannot
     run, unless ``unsafe_no_sandbox`` is set, and swaps nbgrader's ``Execute`` preprocessor
     for ``SandboxedExecute``. Everything else in nbgrader is unchanged.
-``KernelQueue([(cwd, folder), ...])``
-    Optional, as ``config.SandboxedExecute.queue``: the notebooks to come, in order, so that
-    each kernel boots while the grader finishes the one before (``grade.grade_class`` uses it).
 ``ExecutionPool(jobs, config)``
-    Optional, as ``config.SandboxedExecute.pool`` (instead of a queue): ``jobs`` worker
-    processes execute the notebooks to come, each job's kernels under its own uid
-    (``job_uids``), while nbgrader grades them in order in this process (``pool``).
+    Optional, as ``config.SandboxedExecute.pool``: ``jobs`` worker processes execute the
+    notebooks to come, each job's kernels under its own uid (``job_uids``), while nbgrader
+    grades them in order in this process (``pool``).
 ``read_report(report_path) -> list[dict]``
     One record per executed notebook: ``{"notebook", "sandboxed", "events": [{"limit",
     "message", "cell"}]}``, written by the grading process (outside the sandbox); the
@@ -65,11 +62,11 @@ from nbgrader.preprocessors import Execute
 from .command import (Result, SandboxUnavailable, check_available, compile_sources, run_sandboxed, sandbox_argv,
                       sandbox_env)
 from .execute import NOTICE_MIME, SandboxedExecute, notices
-from .kernel import KernelQueue, SandboxKernelClient, SandboxKernelManager
+from .kernel import SandboxKernelClient, SandboxKernelManager
 from .limits import MAX_MESSAGE_BYTES, Limits, job_uids
 from .pool import ExecutionPool
 
-__all__ = ["ExecutionPool", "Limits", "MAX_MESSAGE_BYTES", "NOTICE_MIME", "KernelQueue", "Report", "Result",
+__all__ = ["ExecutionPool", "Limits", "MAX_MESSAGE_BYTES", "NOTICE_MIME", "Report", "Result",
            "SandboxKernelClient", "SandboxKernelManager", "SandboxUnavailable", "SandboxedExecute", "check_available",
            "configure", "execute_notebook", "job_uids", "notices", "read_report", "run_sandboxed",
            "sandbox_argv", "sandbox_env"]

@@ -21,7 +21,6 @@ from pathlib import Path
 import nbformat
 import zmq
 from jupyter_client.manager import AsyncKernelManager
-from jupyter_core.utils import run_sync
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat.notebooknode import NotebookNode
 from nbgrader.preprocessors import Execute
@@ -44,29 +43,18 @@ class SandboxedExecute(Execute):
     # timestamps in the autograded notebook would make two gradings of one submission differ
     record_timing = Bool(False).tag(config=True)
     report_path = Unicode("", help="append one JSON line per notebook here").tag(config=True)
-    queue = Any(None, help="a KernelQueue, or None: start each kernel when needed").tag(config=True)
     pool = Any(None, help="an ExecutionPool that executed notebooks ahead, or None").tag(config=True)
     # the kernel is thrown away after the last cell: kill it at once instead of waiting for
-    # it to shut itself down (and, with a queue, launch the next one sooner)
+    # it to shut itself down
     shutdown_kernel = Enum(["graceful", "immediate"], default_value="immediate").tag(config=True)
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("kernel_manager_class", SandboxKernelManager)
         super().__init__(*args, **kwargs)
 
-    def new_kernel_manager(self):
-        """A kernel manager for this executor's kernel (not started)."""
-        if self.unsafe_no_sandbox:
-            self.kernel_manager_class = AsyncKernelManager
-        named = {"kernel_name": self.kernel_name} if self.kernel_name else {}
-        km = self.kernel_manager_class(config=self.config, **named)
-        if isinstance(km, SandboxKernelManager):
-            km.limits, km.readonly_paths, km.withheld = self.limits, self.readonly_paths, self.withheld
-        return km
-
     def identity(self, cwd, folder) -> tuple:
-        """Everything a kernel launched from ``folder`` for ``cwd`` depends on (see KernelQueue),
-        but the uid it runs as (see ExecutionPool)."""
+        """Everything a kernel launched from ``folder`` for ``cwd`` depends on, but the uid it runs
+        as (an ``ExecutionPool`` compares it with what its worker executed)."""
         passed = sorted((k, v) for k, v in os.environ.items() if k.startswith("NBGRADER_"))
         limits = {**dataclasses.asdict(self.limits), "uid": None}
         return (str(Path(cwd).resolve()), contents(folder), self.kernel_name, tuple(self.extra_arguments),
@@ -76,22 +64,14 @@ class SandboxedExecute(Execute):
         """The kernel this executor starts for ``nb``: its own setting, else the notebook's."""
         return self.kernel_name or nb.metadata.get("kernelspec", {}).get("name", "")
 
-    def _cwd(self) -> str:
-        return str(Path(self.resources.get("metadata", {}).get("path") or ".").resolve())
-
-    def _queued(self) -> bool:
-        return self.queue is not None and not self.unsafe_no_sandbox
-
     def create_kernel_manager(self):
         self.kernel_name = self.kernel_name_of(self.nb)
-        if self._queued():
-            # the history of a kernel started by nbclient is set with this argument too
-            if not any(a.startswith("--HistoryManager.hist_file") for a in self.extra_arguments):
-                self.extra_arguments = [*self.extra_arguments, f"--HistoryManager.hist_file={self.ipython_hist_file}"]
-            self.km = self.queue.take(self.identity(self._cwd(), self._cwd()))
-            if self.km is not None:
-                return self.km
-        self.km = self.new_kernel_manager()
+        if self.unsafe_no_sandbox:
+            self.kernel_manager_class = AsyncKernelManager
+        named = {"kernel_name": self.kernel_name} if self.kernel_name else {}
+        self.km = self.kernel_manager_class(config=self.config, **named)
+        if isinstance(self.km, SandboxKernelManager):
+            self.km.limits, self.km.readonly_paths, self.km.withheld = self.limits, self.readonly_paths, self.withheld
         return self.km
 
     def reset_execution_trackers(self):
@@ -103,20 +83,15 @@ class SandboxedExecute(Execute):
 
     @contextlib.contextmanager
     def setup_kernel(self, **kwargs):
-        """nbclient's kernel for the notebook, watched for dropped messages; once it is gone,
-        the queue launches the next notebook's kernel."""
-        try:
-            with super().setup_kernel(**kwargs):
-                self._watch_dropped_messages()
-                try:
-                    yield
-                finally:  # an open monitor socket would block closing the client's context
-                    if self.dropped is not None:
-                        self.dropped.close(linger=0)
-                        self.dropped = None
-        finally:
-            if self._queued():
-                run_sync(self.queue.launch_after)(self._cwd(), self)
+        """nbclient's kernel for the notebook, watched for dropped messages."""
+        with super().setup_kernel(**kwargs):
+            self._watch_dropped_messages()
+            try:
+                yield
+            finally:  # an open monitor socket would block closing the client's context
+                if self.dropped is not None:
+                    self.dropped.close(linger=0)
+                    self.dropped = None
 
     def _watch_dropped_messages(self) -> None:
         """Count the disconnects of the output channel: each is a message ZeroMQ dropped."""

@@ -1,5 +1,4 @@
-"""Kernel launch: a jupyter_client kernel manager whose kernel runs in the sandbox, and the
-queue that launches the next submission's kernel while the grader finishes the one before.
+"""Kernel launch: a jupyter_client kernel manager whose kernel runs in the sandbox.
 
 Overrides of jupyter_client internals (each pinned by tests/test_sandbox_upstream.py):
 ``AsyncKernelManager.start_kernel`` is ``KernelManager._async_start_kernel``, which calls
@@ -26,7 +25,6 @@ from pathlib import Path
 import zmq
 from jupyter_client.asynchronous import AsyncKernelClient
 from jupyter_client.manager import AsyncKernelManager
-from jupyter_core.utils import run_sync
 from traitlets import Any, Type
 
 from .command import chown_for_kernel, private_copy, sandbox_argv, sandbox_env
@@ -146,69 +144,3 @@ class SandboxKernelManager(AsyncKernelManager):
         if not restart:
             shutil.rmtree(getattr(self, "_run_dir", ""), ignore_errors=True)
 
-
-async def discard(km) -> None:
-    """Kill the kernel of ``km`` (if it runs) and remove its files."""
-    if await km.is_alive():
-        await km.shutdown_kernel(now=True)
-    else:
-        await km.cleanup_resources()
-
-
-class KernelQueue:
-    """Kernels launched ahead of their notebooks, so that a kernel boots while the grader is busy.
-
-    ``KernelQueue([(cwd, folder), ...])`` lists the notebooks to come, in order: ``cwd`` is
-    where nbgrader will execute one (its autograded folder), ``folder`` already holds the same
-    files (the submission). Installed as ``SandboxedExecute.queue``, an executor that has
-    finished *and killed* its kernel launches the kernel of the next notebook from ``folder``;
-    that kernel starts Python and ipykernel while the grader saves the grades, writes the
-    feedback and prepares the next notebook. So never two student kernels live at once, and
-    no student code runs before its executor sends the first cell.
-
-    The next executor takes the waiting kernel only if it was launched for its ``cwd``, with
-    the same files, kernel, arguments, limits and environment; otherwise the kernel is killed
-    and a new one started as usual (``taken`` counts the kernels used as launched). ``close()``
-    kills a kernel nobody took.
-    """
-
-    def __init__(self, upcoming=()):
-        self.upcoming = [(str(Path(cwd).resolve()), str(folder)) for cwd, folder in upcoming]
-        self.waiting = None  # (identity, kernel manager)
-        self.taken = 0
-
-    def _next(self, cwd: str):
-        cwds = [c for c, _ in self.upcoming]
-        index = cwds.index(cwd) + 1 if cwd in cwds else len(cwds)
-        return self.upcoming[index] if index < len(cwds) else None
-
-    async def launch_after(self, cwd: str, executor) -> None:
-        """Launch the kernel of the notebook that comes after ``cwd`` (none after the last)."""
-        following = self._next(cwd)
-        if following is None or self.waiting is not None:
-            return
-        identity, km = executor.identity(*following), executor.new_kernel_manager()
-        try:
-            await km.start_kernel(extra_arguments=executor.extra_arguments, cwd=following[1])
-        except Exception as exc:  # the next executor starts its kernel itself and meets the error
-            executor.log.warning("could not launch the next kernel ahead: %s", exc)
-            await discard(km)
-            return
-        self.waiting = (identity, km)
-
-    def take(self, identity):
-        """The waiting kernel if it was launched as ``identity`` says, else None (and kill it)."""
-        waiting, self.waiting = self.waiting, None
-        if waiting is not None and waiting[0] == identity:
-            self.taken += 1
-            return waiting[1]
-        if waiting is not None:
-            run_sync(discard)(waiting[1])
-        return None
-
-    def close(self) -> None:
-        self.take(None)
-
-    def __deepcopy__(self, memo):
-        # traitlets deep-copies config values into each executor; they must share this queue
-        return self

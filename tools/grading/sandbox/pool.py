@@ -120,7 +120,7 @@ class ExecutionPool:
         for uid in uids:
             slots.put(uid)
         self.config = copy.deepcopy(config)
-        for name in ("queue", "pool", "report_path"):  # the workers' executors have none
+        for name in ("pool", "report_path"):  # the workers' executors have none
             self.config.SandboxedExecute.pop(name, None)
         self.workers = ProcessPoolExecutor(jobs, mp_context=context, initializer=_start_worker,
                                            initargs=(slots, self.config))
