@@ -4,6 +4,7 @@ import re
 import signal
 import socket
 import subprocess
+import sys
 import time
 import tomllib
 import json
@@ -38,6 +39,14 @@ def test_conda_environment_matches_pyproject():
 
 def test_torch_is_not_a_default_dependency():
     assert "torch" not in pyproject_pins()
+
+
+def test_nbformat_does_not_build_iri_parsers_at_import():
+    """jsonschema >= 4.24 imports rfc3987_syntax (Lark parsers, 1.1-1.5 s) with nbformat: paid
+    by JupyterLab's start and by every grading process, for a format no notebook schema uses."""
+    loaded = subprocess.run([sys.executable, "-c", "import sys, nbformat; print(sorted(sys.modules))"],
+                            capture_output=True, text=True, check=True).stdout
+    assert "'nbformat'" in loaded and "rfc3987_syntax" not in loaded and "'lark'" not in loaded
 
 
 def free_port():
