@@ -18,7 +18,7 @@ import pytest
 from jupyter_core.paths import jupyter_path
 from nbgrader.apps import NbGraderAPI
 
-from tools.grading import feedback, formgrader, grade
+from tools.grading import feedback, formgrader, report
 from tools.grading.config import course_config
 from tools.grading.sanitize import clean_html, markdown_as_html
 
@@ -208,10 +208,10 @@ def test_a_students_own_error_in_a_test_cell_keeps_its_frames_without_paths():
 
 
 def test_the_report_shows_student_text_as_text():
-    outcome = grade.Outcome("ada", hostile.NAME, status="graded", max_score=7,
-                            flags=["cell 3: prints '<script>alert(1)</script> | x', which looks like a test result"])
-    report = grade.render_report([outcome], [hostile.NAME])
-    assert "<script" not in report and "&lt;script&gt;" in report and "\\| x" in report
+    outcome = report.Outcome("ada", hostile.NAME, status="graded", max_score=7,
+                             flags=["cell 3: prints '<script>alert(1)</script> | x', which looks like a test result"])
+    text = report.render_report([outcome], [hostile.NAME])
+    assert "<script" not in text and "&lt;script&gt;" in text and "\\| x" in text
 
 
 def test_the_formgrader_policy_allows_only_the_inline_script_before_the_notebook():

@@ -21,7 +21,8 @@ from nbgrader.apps import NbGraderAPI
 from sqlalchemy.exc import SAWarning
 
 from tools.grading.config import course_config
-from tools.grading.grade import Outcome, grade_class
+from tools.grading.grade import grade_class
+from tools.grading.report import Outcome
 from tools.grading.release import generate_release
 
 from . import exchange
