@@ -129,14 +129,15 @@ formgrader: install $(SLIDES_NPM)
 
 # The course on a server (deploy/hub, README "The course on a server"): as root, a JupyterHub
 # for the demonstration class (instructor + three students as OS users; passwords printed).
-# hub-install copies the course to /opt/coursekit and builds the environment every user runs
-# (a build step: make test runs it before the tests where root and npm are there).
+# hub-install copies the course to /opt/coursekit (with MathJax for feedback and the formgrader)
+# and builds the environment every user runs (a build step: make test runs it before the tests
+# where root and npm are there).
 # The proxy (configurable-http-proxy) comes from npm, reinstalled when its lockfile changes.
 HUB_NPM := deploy/hub/node_modules/.installed-$(shell sha256sum deploy/hub/package-lock.json | cut -c1-16)
 hub: hub-install
 	$(BIN)/python -m deploy.hub.demo
 
-hub-install: install $(HUB_NPM)
+hub-install: install $(HUB_NPM) $(GRADING_NPM) $(SLIDES_NPM)
 	$(BIN)/python -m deploy.hub.install
 
 $(HUB_NPM): deploy/hub/package-lock.json

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from tools.grading.config import assignment_names, copy_sources
 
+from .install import GRADERS, graders_gid
 from .settings import HubSettings, load
 
 COMMENT = "coursekit hub"  # marks the accounts this tool made, so remove() touches no others
@@ -54,7 +55,8 @@ def _kill_processes_of(uid: int) -> None:
 
 
 def create_user(settings: HubSettings, user: str) -> None:
-    """An OS account with a private home (0700); an existing account made here is kept."""
+    """An OS account with a private home (0700); an existing account made here is kept.
+    Instructors, and only they, are in the graders' group (install.py: the solutions)."""
     if user_exists(user):
         if pwd.getpwnam(user).pw_gecos != COMMENT:
             raise ValueError(f"roster: the OS user {user!r} exists and was not made for the hub; "
@@ -64,6 +66,9 @@ def create_user(settings: HubSettings, user: str) -> None:
         subprocess.run(["useradd", "--create-home", "--base-dir", str(settings.home_root),
                         "--shell", "/bin/bash", "--user-group", "--comment", COMMENT, user], check=True)
     os.chmod(settings.home(user), 0o700)
+    graders_gid()
+    action = "--add" if user in settings.instructors else "--delete"
+    subprocess.run(["gpasswd", action, user, GRADERS], check=user in settings.instructors, capture_output=True)
 
 
 def prepare_course(settings: HubSettings) -> None:

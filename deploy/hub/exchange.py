@@ -4,7 +4,9 @@ A submission in ``<exchange>/<course>/inbound`` is a folder named ``<student>+<a
 <timestamp>+<random>``; the name is whatever ``nbgrader submit --student NAME`` said. nbgrader's
 own ``collect`` only warns when the folder's OS owner is somebody else (and then collects it as
 NAME's work); here such a submission is *refused* and reported, and the student's newest
-genuine submission is taken instead. Feedback goes back the way nbgrader's
+genuine submission is taken instead. So is one that holds a symbolic link: ``nbgrader submit``
+copies files, so a link was made by hand, and copied as the instructor it would bring the
+target (the instructor's settings, another student's work) into the submission. Feedback goes back the way nbgrader's
 ``release_feedback`` puts it: ``<exchange>/<course>/feedback/<hash>.html``, where the hash is
 made from the submission's secret, which only the student's own copy of the submission holds.
 """
@@ -31,22 +33,35 @@ class Submission:
     assignment: str
     timestamp: str      # as nbgrader wrote it (timestamp.txt holds the same)
     owner: str          # the OS user who made the folder
+    link: str = ""      # a symbolic link in it, if any (relative path)
 
     @property
-    def forged(self) -> bool:
-        return self.owner != self.student
+    def refused(self) -> bool:
+        return self.owner != self.student or bool(self.link)
 
     def refusal(self) -> str:
-        return (f"refused a submission of {self.assignment} made by OS user {self.owner!r} "
-                f"in the name of {self.student!r} ({self.path.name})")
+        why = (f"that holds a symbolic link ({self.link}), which is not followed" if self.owner == self.student
+               else f"made by OS user {self.owner!r} in the name of {self.student!r}")
+        return f"refused a submission of {self.assignment} {why} ({self.path.name})"
 
 
 def owner(path: Path) -> str:
-    """The OS user who owns ``path``."""
+    """The OS user who owns ``path`` (a link itself, not its target)."""
     try:
-        return pwd.getpwuid(path.stat().st_uid).pw_name
+        return pwd.getpwuid(path.lstat().st_uid).pw_name
     except KeyError:
-        return f"uid {path.stat().st_uid}"
+        return f"uid {path.lstat().st_uid}"
+
+
+def first_link(path: Path) -> str:
+    """The first symbolic link at or under ``path``, relative to its parent, or ""."""
+    if path.is_symlink():
+        return path.name
+    for folder, dirs, files in os.walk(path):
+        for name in sorted(dirs + files):
+            if os.path.islink(os.path.join(folder, name)):
+                return os.path.relpath(os.path.join(folder, name), path.parent)
+    return ""
 
 
 def inbound(settings: HubSettings) -> Path:
@@ -62,7 +77,7 @@ def submissions_in(folder: Path, assignment: str) -> list[Submission]:
     found = []
     for path in folder.glob(f"*+{assignment}+*") if folder.is_dir() else []:
         student, name, timestamp = path.name.split("+")[:3]
-        found.append(Submission(path, student, name, timestamp, owner(path)))
+        found.append(Submission(path, student, name, timestamp, owner(path), first_link(path)))
     return sorted(found, key=lambda s: parse_utc(s.timestamp))
 
 
@@ -75,14 +90,14 @@ def copy_submission(submission: Submission, dest: Path) -> None:
 def collect(settings: HubSettings, assignment: str, dest: Path) -> list[str]:
     """Copy each student's newest genuine submission to ``dest/<student>/<assignment>/``.
 
-    Returns one line per refused (forged) submission. ``dest`` is emptied first, so it holds
-    exactly what was collected.
+    Returns one line per refused submission (forged, or holding a link). ``dest`` is emptied
+    first, so it holds exactly what was collected.
     """
     shutil.rmtree(dest, ignore_errors=True)
     dest.mkdir(parents=True)
     newest, refused = {}, []
     for submission in submissions(settings, assignment):
-        if submission.forged:
+        if submission.refused:
             refused.append(submission.refusal())
         else:
             newest[submission.student] = submission
@@ -109,12 +124,13 @@ def release_feedback(settings: HubSettings, submission_folder: Path, html: Path)
 
 
 class HonestCollect(ExchangeCollect):
-    """nbgrader's ``collect`` (also the formgrader's Collect button) without forged submissions:
-    each student's newest submission *made by that student* is collected; the others are
-    refused with an error in the log. The instructor's servers use it (jupyter/all)."""
+    """nbgrader's ``collect`` (also the formgrader's Collect button) without refused submissions:
+    each student's newest submission *made by that student*, without links, is collected; the
+    others are refused with an error in the log. The instructor's servers use it (jupyter/all)."""
 
     def _genuine(self, record: dict) -> bool:
-        return owner(Path(self.inbound_path) / record["filename"]) == record["username"]
+        path = Path(self.inbound_path) / record["filename"]
+        return owner(path) == record["username"] and not first_link(path)
 
     def _sort_by_timestamp(self, records):
         # genuine ones first, each group newest first: nbgrader takes the first of each student
@@ -122,8 +138,9 @@ class HonestCollect(ExchangeCollect):
 
     def init_src(self):
         super().init_src()
-        forged = [s for s in submissions_in(Path(self.inbound_path), self.coursedir.assignment_id) if s.forged]
-        for submission in forged:
+        turned_away = [s for s in submissions_in(Path(self.inbound_path), self.coursedir.assignment_id)
+                       if s.refused]
+        for submission in turned_away:
             self.log.error(submission.refusal())
-        refused = {s.path.name for s in forged}
+        refused = {s.path.name for s in turned_away}
         self.src_records = [r for r in self.src_records if r["filename"] not in refused]

@@ -3,7 +3,8 @@
 Users' servers, the instructor's grading and the grade-on-submit service run as their own OS
 users, so they cannot use a checkout or a virtual environment inside root's (or anybody's)
 private home. This copies the code the course runs (coursekit, the grading tools, the hub's
-files, the assignments' sources) to ``<prefix>/src``, readable by all, and builds the pinned
+files, the assignments' sources) to ``<prefix>/src``, readable by all but the solutions and the
+recorded expected values (``PRIVATE``: the graders' group alone), and builds the pinned
 environment ``<prefix>/venv`` from ``settings.python`` (default: the system's python3.11),
 again only when ``pyproject.toml`` changed (a stamp keyed on its hash, as ``make install``).
 
@@ -12,6 +13,7 @@ again only when ``pyproject.toml`` changed (a stamp keyed on its hash, as ``make
 from __future__ import annotations
 
 import fcntl
+import grp
 import hashlib
 import os
 import shutil
@@ -23,12 +25,40 @@ from .settings import REPO, HubSettings, load
 
 COPIED = ("coursekit", "tools", "deploy", "solutions", "pyproject.toml", "README.md")
 SKIPPED = shutil.ignore_patterns("__pycache__", "*.pyc", "node_modules", ".ipynb_checkpoints", "*.egg-info")
+# built by npm (Makefile: grading-mathjax, slides): MathJax 3 typesets the feedback pages' maths,
+# the decks' MathJax 2 serves the formgrader (tools/grading/formgrader.py)
+NODE_ASSETS = ("tools/grading/mathjax/node_modules", "tools/slides/node_modules/mathjax")
 KEPT = "build"  # in the copy: the recorded expectations (record_expectations), not from the repository
 PIP = "pip==25.3"
+# Solutions, hidden tests and expected values: readable by the instructors (accounts.py puts
+# them in this group; grading and the grade-on-submit service run as an instructor), not students.
+GRADERS = "coursekit-graders"
+PRIVATE = ("solutions", KEPT)
+
+
+def graders_gid() -> int:
+    """The graders' group id; the group is made (a system group) if it does not exist."""
+    try:
+        return grp.getgrnam(GRADERS).gr_gid
+    except KeyError:
+        subprocess.run(["groupadd", "--system", GRADERS], check=True)
+        return grp.getgrnam(GRADERS).gr_gid
+
+
+def set_modes(source: Path) -> None:
+    """Everything in ``source`` readable by all (a+rX), but ``PRIVATE``: root and the graders only."""
+    gid = graders_gid()
+    for folder, dirs, files in os.walk(source):
+        private = Path(folder).relative_to(source).parts[:1] in [(name,) for name in PRIVATE]
+        os.chown(folder, 0, gid if private else 0)
+        os.chmod(folder, 0o750 if private else 0o755)
+        for name in files:
+            os.chown(os.path.join(folder, name), 0, gid if private else 0)
+            os.chmod(os.path.join(folder, name), 0o640 if private else 0o644)
 
 
 def copy_source(settings: HubSettings) -> None:
-    """The course's code copied into ``settings.source`` (mode a+rX), in place: files are
+    """The course's code copied into ``settings.source`` (modes: ``set_modes``), in place: files are
     overwritten and files gone from the repository removed, so a server or a test already
     running from the copy never finds it missing."""
     source = settings.source
@@ -43,14 +73,14 @@ def copy_source(settings: HubSettings) -> None:
         else:
             shutil.copy2(path, source / name)
         wanted.add(Path(name))
+    for name in NODE_ASSETS:
+        if (REPO / name).is_dir():
+            shutil.copytree(REPO / name, source / name, dirs_exist_ok=True)
     for path in sorted(source.rglob("*"), reverse=True):   # children before their folders
         relative = path.relative_to(source)
         if relative not in wanted and relative.parts[0] != KEPT and not _skipped(path):
             shutil.rmtree(path) if path.is_dir() else path.unlink()
-    for folder, dirs, files in os.walk(source):
-        os.chmod(folder, 0o755)
-        for name in files:
-            os.chmod(os.path.join(folder, name), 0o644)
+    set_modes(source)
 
 
 def _skipped(path: Path) -> bool:
@@ -86,16 +116,13 @@ def record_expectations(settings: HubSettings) -> None:
 
     Grading records them on first use and caches them beside the code, where the instructor's
     grading and the grade-on-submit service (not root) cannot write; recorded here, they only
-    read them. A cached record is reused while the solution and coursekit are unchanged.
+    read them (as graders: students cannot, the values are the answers). A cached record is reused while the solution and coursekit are unchanged.
     """
     code = ("from tools.grading.config import assignment_names\n"
             "from tools.grading.expectations import expectations\n"
             "for name in assignment_names():\n    expectations(name)\n")
     subprocess.run([str(settings.environment / "bin" / "python"), "-c", code], cwd=settings.source, check=True)
-    for folder, dirs, files in os.walk(settings.source / KEPT):
-        os.chmod(folder, 0o755)
-        for name in files:
-            os.chmod(os.path.join(folder, name), 0o644)
+    set_modes(settings.source)
 
 
 def install(settings: HubSettings, log=print) -> None:

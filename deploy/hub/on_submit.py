@@ -100,7 +100,7 @@ def handle(settings: HubSettings, attempts: Attempts, submission: exchange.Submi
            now: dt.datetime) -> str:
     """Grade (or turn away) one new submission and release its feedback; a line for the log."""
     cap = settings.attempts_per_hour
-    if submission.forged:
+    if submission.refused:
         attempts.record(submission, None)
         return submission.refusal()
     recent = attempts.recent(submission.student, submission.assignment, now)

@@ -5,11 +5,12 @@ configuration, with a throwaway PostgreSQL cluster as the gradebook and grade-on
 (one graded attempt per hour). The instructor releases an assignment from a terminal of
 their own server; each student fetches it with nbgrader's assignment list in their own
 server and answers it: one right (the solution's code), one wrong (the stubs, submitted
-twice), one hostile (reads the right student's home from a terminal, then submits in the
-right student's name as well as in its own). Grade on submit returns feedback within a minute
-and turns away the attempt over the cap; the instructor collects, grades in the sandbox and
-releases feedback; every student fetches it. Everything the test made (processes, users,
-homes, the cluster, the exchange) is removed afterwards, whatever happened.
+twice), one hostile (reads the right student's home and the course's solutions from a
+terminal, then submits in the right student's name as well as in its own). Grade on submit
+returns feedback within a minute and turns away the attempt over the cap; the instructor
+collects, grades in the sandbox and releases feedback; every student fetches it, its maths
+typeset. Everything the test made (processes, users, homes, the cluster, the exchange) is
+removed afterwards, whatever happened.
 """
 from __future__ import annotations
 
@@ -223,10 +224,12 @@ def test_a_class_on_the_hub(course):
              (settings.exchange, course_dir, course_dir / "inbound", course_dir / "outbound")}
     assert modes == {"exchange": "0o1777", COURSE: "0o755", "inbound": "0o2733", "outbound": "0o755"}
 
-    # ann answers right; bob leaves the stubs; eve reads ann's home and the inbound
+    # ann answers right; bob leaves the stubs; eve reads ann's home and the inbound ...
     servers[ann].write_notebook(path, answered(servers[ann].read(path)["content"]))
-    stolen = servers[eve].terminal(f"cat {home(ann) / path}; ls -la {home(ann)}; ls {course_dir / 'inbound'}")
-    assert stolen.count("Permission denied") == 3 and "nbgrader" not in stolen, stolen
+    # ... and the answers the course's copy holds: the solutions and the recorded expected values
+    answers = f"cat {settings.source}/solutions/{ASSIGNMENT}.ipynb; ls {settings.source}/build/grading"
+    stolen = servers[eve].terminal(f"cat {home(ann) / path}; ls -la {home(ann)}; ls {course_dir / 'inbound'}; {answers}")
+    assert stolen.count("Permission denied") == 5 and "nbgrader" not in stolen, stolen
 
     submitted = time.monotonic()
     for student in (ann, bob, eve):
@@ -253,7 +256,7 @@ def test_a_class_on_the_hub(course):
     # nbgrader's collect in the instructor's server (the formgrader's button) takes ann's own work
     out = servers[prof].terminal(f"nbgrader collect {ASSIGNMENT}")
     assert "refused" in out, out
-    genuine = next(s for s in exchange.submissions(settings, ASSIGNMENT) if s.student == ann and not s.forged)
+    genuine = next(s for s in exchange.submissions(settings, ASSIGNMENT) if s.student == ann and not s.refused)
     collected = settings.course_root() / "submitted" / ann / ASSIGNMENT / "submission_secret.txt"
     assert collected.read_text() == (genuine.path / "submission_secret.txt").read_text()
 
@@ -271,10 +274,13 @@ def test_a_class_on_the_hub(course):
     assert f"made by OS user {eve!r} in the name of {ann!r}" in report
 
     # students fetch the instructor's feedback (it replaces grade on submit's page)
-    for student, score in ((ann, full), (bob, 0.0)):
+    for student, score in ((ann, full), (bob, 0.0), (eve, 0.0)):
         pages = fetched(student)
         assert f"(Score: {score:.1f} / {full:.1f})" in pages[-1], pages[-1][:3000]
         assert "Graded on submit" not in pages[-1]
+        assert "<mjx-container" in pages[-1], "the feedback's maths is not typeset"
+    # the formgrader's MathJax is the course's copy, served by the instructor's server
+    assert servers[prof].http.get(f"{servers[prof].url}/coursekit/mathjax2/MathJax.js", timeout=60).status_code == 200
 
     # the gradebook is PostgreSQL's, not a SQLite file
     assert not (settings.course_root() / "gradebook.db").exists()

@@ -7,14 +7,17 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import getpass
+import grp
 import hashlib
+import os
 import re
+import stat
 from pathlib import Path
 
 import pytest
 import yaml
 
-from deploy.hub import exchange, on_submit
+from deploy.hub import exchange, install, on_submit
 from deploy.hub.settings import DEFAULT_FILE, REPO, HubSettings, load
 
 A = "07_regularization"
@@ -79,6 +82,23 @@ def test_collect_takes_the_newest_genuine_submission_and_refuses_a_forged_one(tm
     assert (tmp_path / "collected" / ME / A / "submission_secret.txt").read_text() == "mine"
 
 
+def test_a_submission_holding_a_link_is_refused_not_followed(tmp_path):
+    """Copied as the instructor, a link would bring its target into the student's sandbox."""
+    settings = make_settings(tmp_path, instructors=("prof",), students=(ME,))
+    secret = tmp_path / "instructor-only.toml"
+    secret.write_text("password = 'gradebook'")
+    submit(settings, ME, "2026-02-01 10:00:00.000000 UTC", "older")
+    newer = submit(settings, ME, "2026-02-01 11:00:00.000000 UTC", "newer")
+    (newer / "data").mkdir()
+    (newer / "data" / "notes.txt").symlink_to(secret)
+    refused = exchange.collect(settings, A, tmp_path / "collected")
+    assert refused == [f"refused a submission of {A} that holds a symbolic link ({newer.name}/data/notes.txt), "
+                       f"which is not followed ({newer.name})"]
+    collected = tmp_path / "collected" / ME / A
+    assert (collected / "submission_secret.txt").read_text() == "older"
+    assert "gradebook" not in "".join(p.read_text() for p in collected.rglob("*") if p.is_file())
+
+
 def nbgrader_feedback_name(secret: str, notebook_id: str) -> str:
     """Where nbgrader's fetch_feedback looks: md5(secret + notebook id).html (nbgrader.utils)."""
     return hashlib.md5((secret + notebook_id).encode()).hexdigest() + ".html"
@@ -130,3 +150,22 @@ def test_the_kubernetes_values_name_files_that_exist_and_the_variables_the_confi
     assert read - {"COURSEKIT_COURSE_ID", "COURSEKIT_EXCHANGE"} <= set(instructor), read
     assert all(f'"{name}"' in values["hub"]["extraConfig"]["coursekit"] for name in
                ("COURSEKIT_COURSE_ID", "COURSEKIT_EXCHANGE", "JUPYTER_CONFIG_PATH"))
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="needs root (it gives files to root and the graders' group)")
+def test_students_cannot_read_the_solutions_or_the_expected_values(tmp_path):
+    """Everything in the hub's copy of the course is readable by all but what gives answers away."""
+    for path in ("solutions/a.ipynb", "build/grading/expectations/a.json", "coursekit/m.py", "README.md"):
+        (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / path).write_text("x")
+    install.set_modes(tmp_path)
+    graders = grp.getgrnam(install.GRADERS).gr_gid
+
+    def mode(path):
+        found = (tmp_path / path).stat()
+        return oct(stat.S_IMODE(found.st_mode)), found.st_uid, found.st_gid
+
+    assert [mode(p) for p in ("solutions", "solutions/a.ipynb", "build/grading", "build/grading/expectations/a.json")] \
+        == [("0o750", 0, graders), ("0o640", 0, graders), ("0o750", 0, graders), ("0o640", 0, graders)]
+    assert [mode(p) for p in ("coursekit", "coursekit/m.py", "README.md")] == \
+        [("0o755", 0, 0), ("0o644", 0, 0), ("0o644", 0, 0)]

@@ -213,6 +213,10 @@ def _hand_in(root: Path, submissions: Path, outcome: Outcome) -> bool:
             outcome.status = "unreadable"
             outcome.problems.append(f"no {name}.ipynb in the folder (found {', '.join(others)})")
         return False
+    if notebook.is_symlink():  # followed, it would grade (and report on) any file the grader can read
+        outcome.status = "unreadable"
+        outcome.problems.append(f"{name}.ipynb is a symbolic link; it was not followed")
+        return False
     nb, reason = integrity.read_notebook(notebook)
     if nb is None:
         outcome.status = "unreadable"
