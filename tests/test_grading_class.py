@@ -166,6 +166,18 @@ def test_late_missing_and_unreadable_submissions_are_reported_not_crashed_on(gra
     assert "**Unreadable:** broken" in report and "late by" in report and "**Missing:**" in report
 
 
+def test_a_notebook_handed_in_as_a_symbolic_link_is_not_followed(tmp_path):
+    """Followed, the link would have the grader read (and grade) a file the student cannot."""
+    name = "06_optimizers"
+    folder = tmp_path / "submitted" / "eve" / name
+    folder.mkdir(parents=True)
+    (folder / f"{name}.ipynb").symlink_to(SOLUTIONS / f"{name}.ipynb")
+    outcome = grade.Outcome("eve", name)
+    assert not grade._hand_in(tmp_path / "course", tmp_path / "submitted", outcome)
+    assert outcome.status == "unreadable" and outcome.problems == [f"{name}.ipynb is a symbolic link; it was not followed"]
+    assert not (tmp_path / "course" / "submitted").exists()
+
+
 def test_the_csv_files_agree_with_the_gradebook(graded_class):
     outcomes, output = graded_class
     with open(output / "scores_by_assignment.csv") as fh:
