@@ -24,6 +24,7 @@ from coursekit import symbolic
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 LESSONS = [p for p in NOTEBOOKS if not p.stem.startswith("00_")]
+SOLUTIONS = sorted((ROOT / "solutions").glob("*.ipynb"))   # the graded assignments' sources
 EXPLORER = re.compile(r"\b[A-Z]\w*Explorer\(")
 NUMBERED = re.compile(r"^\d+\. ", re.M)
 
@@ -210,10 +211,12 @@ def test_lessons_and_exercises_table_is_shared_by_readme_start_page_and_title_ce
 
 # -- one notation ------------------------------------------------------------------------------
 # Symbols the lessons once used for a quantity that has its own symbol (README, "Notation"): the
-# learning rate is epsilon, the error J, the penalty lambda (alpha is momentum).
+# learning rate is epsilon, the error J, the penalty lambda (alpha is momentum). A note that names
+# a deck's own symbol ("deck 001 writes $\eta$") is allowed: it is how a lesson maps the slide to ours.
 OTHER_NAMES = {r"\eta": "the learning rate is \\epsilon", r"\varepsilon": "the learning rate is \\epsilon",
                r"\hat L": "the error is J", r"\hat{L}": "the error is J", r"\mathcal{L}": "the error is J"}
 PENALTY_AS_ALPHA = re.compile(r"\\alpha\s*(I\b|\\lVert|\\,\\mathrm\{sign\}|/2|\}\{2\}|\\theta)|\\frac\{\\alpha\}\{2\}")
+DECK_WRITES = re.compile(r"[Dd]eck\s+\d{3}\s+writes\s+\$[^$]*\$")
 
 
 def notation_problems(nb) -> list[str]:
@@ -221,15 +224,17 @@ def notation_problems(nb) -> list[str]:
     for i, c in enumerate(nb.cells):
         if c.cell_type != "markdown":
             continue
+        text = DECK_WRITES.sub("", c.source)
         problems += [f"cell {i}: {sym} ({why})" for sym, why in OTHER_NAMES.items()
-                     if re.search(re.escape(sym) + r"(?![A-Za-z])", c.source)]
-        if PENALTY_AS_ALPHA.search(c.source):
+                     if re.search(re.escape(sym) + r"(?![A-Za-z])", text)]
+        if PENALTY_AS_ALPHA.search(text):
             problems.append(f"cell {i}: alpha as the penalty strength (it is lambda; alpha is momentum)")
     return problems
 
 
-@pytest.mark.parametrize("path", LESSONS, ids=[p.stem for p in LESSONS])
+@pytest.mark.parametrize("path", LESSONS + SOLUTIONS, ids=[f"{p.parent.name}/{p.stem}" for p in LESSONS + SOLUTIONS])
 def test_lessons_use_one_notation(path):
+    """Lessons and the graded assignments' sources (solutions/; exercises/ are generated from them)."""
     assert notation_problems(read(path)) == []
 
 
@@ -238,8 +243,11 @@ def test_the_notation_check_catches_the_old_slips():
         nbformat.v4.new_markdown_cell(r"$\theta \leftarrow (1 - \eta\alpha)\theta$"),
         nbformat.v4.new_markdown_cell(r"$\hat L(\theta) + \frac{\alpha}{2}\lVert\theta\rVert^2$"),
         nbformat.v4.new_markdown_cell(r"$(H + \alpha I)^{-1}$"),
-        nbformat.v4.new_markdown_cell(r"$\mathbf v \leftarrow \alpha\mathbf v - \epsilon g$")])
+        nbformat.v4.new_markdown_cell(r"$\mathbf v \leftarrow \alpha\mathbf v - \epsilon g$"),
+        nbformat.v4.new_markdown_cell(r"learning rate $\epsilon$ (deck 001 writes $\eta$)"),
+        nbformat.v4.new_markdown_cell(r"deck 001 writes $\eta$; a step $\mathbf w + \eta\,\mathbf x_m y_m$")])
     found = notation_problems(nb)
     assert any(p.startswith("cell 0: \\eta") for p in found) and any(p.startswith("cell 1: \\hat L") for p in found)
     assert "cell 2: alpha as the penalty strength (it is lambda; alpha is momentum)" in found
-    assert not any(p.startswith("cell 3") for p in found)
+    assert not any(p.startswith(("cell 3", "cell 4")) for p in found)
+    assert any(p.startswith("cell 5: \\eta") for p in found)   # the note excuses itself, not the cell
