@@ -251,3 +251,53 @@ def test_the_notation_check_catches_the_old_slips():
     assert "cell 2: alpha as the penalty strength (it is lambda; alpha is momentum)" in found
     assert not any(p.startswith(("cell 3", "cell 4")) for p in found)
     assert any(p.startswith("cell 5: \\eta") for p in found)   # the note excuses itself, not the cell
+
+
+# -- balanced maths --------------------------------------------------------------------------------
+# A misplaced `$` (lesson 06 once had "compute $the error $J(...)$") turns the rest of a paragraph
+# into maths or prints a stray dollar. Per paragraph, outside code, the unescaped `$` delimiters
+# pair up: `$$` counts as one display delimiter, `$` as one inline delimiter, each count even.
+FENCED_CODE = re.compile(r"^[ \t]*(```|~~~).*?^[ \t]*\1[^\n]*$", re.M | re.S)
+CODE_SPAN = re.compile(r"(`+)(?!`).*?(?<!`)\1(?!`)", re.S)
+
+
+def unbalanced_maths(nb) -> list[str]:
+    """'cell i, paragraph j: ...' for every markdown paragraph of ``nb`` whose maths does not close."""
+    problems = []
+    for i, c in enumerate(nb.cells):
+        if c.cell_type != "markdown":
+            continue
+        text = CODE_SPAN.sub("", FENCED_CODE.sub("", c.source))
+        for j, paragraph in enumerate(re.split(r"\n[ \t]*\n", text)):
+            rest = paragraph.replace("\\\\", "").replace("\\$", "")   # an escaped \$ is a dollar sign
+            display = rest.count("$$")
+            inline = rest.replace("$$", "").count("$")
+            if display % 2 or inline % 2:
+                first = paragraph.strip().splitlines()[0][:60]
+                problems.append(f"cell {i}, paragraph {j} ({first!r}...): {inline} inline $ and {display} $$")
+    return problems
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS + SOLUTIONS, ids=[f"{p.parent.name}/{p.stem}" for p in NOTEBOOKS + SOLUTIONS])
+def test_markdown_maths_is_balanced(path):
+    assert unbalanced_maths(read(path)) == []
+
+
+def test_the_maths_check_catches_a_misplaced_dollar():
+    old_lesson_06 = ("Repeat until convergence:\n\n"
+                     "1. $(\\mathbf{x}, \\mathbf{y}) \\leftarrow$ a minibatch of $B$ examples;\n"
+                     "2. $\\hat{\\mathbf{y}} \\leftarrow f(\\mathbf{x}; \\theta)$ (forward propagation);\n"
+                     "3. compute $the error $J(\\mathbf{y}, \\hat{\\mathbf{y}})$, here cross-entropy on the logits;\n"
+                     "4. $\\nabla_\\theta J \\leftarrow$ backward propagation (deck 002's five steps);\n"
+                     "5. $\\theta \\leftarrow \\theta - \\epsilon\\, \\nabla_\\theta J$ (SGD with learning rate $\\epsilon$).")
+    fixed = old_lesson_06.replace("compute $the error", "compute the error")
+    fine = [fixed,
+            "$$J = \\frac1m\n\\sum_i \\ell_i$$\nand $x$ inline",                # display maths over lines
+            "costs \\$5 and `x = \"$\"` in code, then $a$",                     # escaped and code dollars
+            "```python\nprice = '$'\n```\n\n$b$",                               # a fenced block
+            "a $x$\n\n$$y$$"]
+    broken = ["$$J = x$\n", "a $x$ and $y", "one $\n\nthen $z$ balanced"]
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(s) for s in [old_lesson_06] + fine + broken])
+    found = unbalanced_maths(nb)
+    assert [p.split(",")[0] for p in found] == ["cell 0", "cell 6", "cell 7", "cell 8"], found
+    assert found[-1].startswith("cell 8, paragraph 0")
