@@ -301,3 +301,34 @@ def test_the_maths_check_catches_a_misplaced_dollar():
     found = unbalanced_maths(nb)
     assert [p.split(",")[0] for p in found] == ["cell 0", "cell 6", "cell 7", "cell 8"], found
     assert found[-1].startswith("cell 8, paragraph 0")
+
+
+# -- deck slips and key points, on a visible slide -------------------------------------------------
+# Every slip of the decks found so far is noted in the lesson that teaches the formula, and the
+# points a lesson exists to make are on its slides, not only in speaker notes (slide_type "notes",
+# which the deck never shows). (lesson, what, a pattern that the note matches)
+STATED = [
+    ("01_learning_machines", "deck 000's MSE has no 1/2", r"Deck 000 writes the mean squared error without the \$\\tfrac12\$"),
+    ("03_activations_and_losses", "deck 001's tanh = 2 sigma(x) - 1", r"Deck 001 writes \$\\tanh\(x\) = 2\\sigma\(x\) - 1\$"),
+    ("03_activations_and_losses", "deck 002's softplus ln(1 + e^-z)", r"Deck 002 writes softplus"),
+    ("08_momentum_and_optimizers", "deck 003's summary slide drops AdaGrad's minus sign",
+     r"Deck 003's summary slide[^.]*drops the minus sign"),
+]
+
+
+def visible_markdown(nb) -> str:
+    return "\n\n".join(c.source for c in nb.cells if c.cell_type == "markdown"
+                       and c.metadata.get("slideshow", {}).get("slide_type") != "notes")
+
+
+@pytest.mark.parametrize("lesson,what,pattern", STATED, ids=[f"{s[0][:2]}: {s[1]}" for s in STATED])
+def test_deck_slips_and_key_points_are_on_a_visible_slide(lesson, what, pattern):
+    (path,) = [p for p in LESSONS if p.stem == lesson]
+    assert re.search(pattern, visible_markdown(read(path))), f"{lesson} does not say on a slide: {what}"
+
+
+def test_a_point_only_in_speaker_notes_is_not_on_a_slide():
+    notes = nbformat.v4.new_markdown_cell("Deck 002 writes softplus as ...", metadata={"slideshow": {"slide_type": "notes"}})
+    shown = nbformat.v4.new_markdown_cell("Deck 002 writes softplus as ...", metadata={"slideshow": {"slide_type": "fragment"}})
+    assert not re.search(STATED[2][2], visible_markdown(nbformat.v4.new_notebook(cells=[notes])))
+    assert re.search(STATED[2][2], visible_markdown(nbformat.v4.new_notebook(cells=[notes, shown])))
