@@ -311,6 +311,8 @@ STATED = [
     ("01_learning_machines", "deck 000's MSE has no 1/2", r"Deck 000 writes the mean squared error without the \$\\tfrac12\$"),
     ("03_activations_and_losses", "deck 001's tanh = 2 sigma(x) - 1", r"Deck 001 writes \$\\tanh\(x\) = 2\\sigma\(x\) - 1\$"),
     ("03_activations_and_losses", "deck 002's softplus ln(1 + e^-z)", r"Deck 002 writes softplus"),
+    ("03_activations_and_losses", "deck 000's L is the loss of one example, J its mean over the batch",
+     r"\$L\$ is deck 000's symbol for the loss of \*\*one\*\* example[^.]*\$J\$[^.]*mean of \$L\$"),
     ("08_momentum_and_optimizers", "deck 003's summary slide drops AdaGrad's minus sign",
      r"Deck 003's summary slide[^.]*drops the minus sign"),
 ]
