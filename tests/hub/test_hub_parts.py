@@ -12,6 +12,7 @@ import hashlib
 import os
 import re
 import stat
+import types
 from pathlib import Path
 
 import pytest
@@ -140,16 +141,27 @@ def test_a_forged_submission_is_refused_and_counts_for_nobody(tmp_path, monkeypa
 
 
 def test_the_kubernetes_values_name_files_that_exist_and_the_variables_the_config_reads():
-    """deploy/k8s is untested on a cluster; at least its paths and variables match deploy/hub."""
+    """deploy/k8s is untested on a cluster; at least its paths and variables match deploy/hub, and
+    only admins are offered the instructor's profile (its gradebook URL from a Secret)."""
     text = (REPO / "deploy" / "k8s" / "values.yaml").read_text()
     values = yaml.safe_load(text)
     paths = set(re.findall(r"/opt/coursekit/src/([\w./-]+)", text))
     assert paths and all((REPO / p).exists() for p in paths), paths
-    instructor = values["singleuser"]["profileList"][1]["kubespawner_override"]["environment"]
+    assert "profileList" not in values["singleuser"]
+    config = types.SimpleNamespace(KubeSpawner=types.SimpleNamespace(environment={}))
+    for name in ("coursekit", "coursekitProfiles"):
+        exec(values["hub"]["extraConfig"][name], {"c": config})
+
+    def offered(admin):
+        return config.KubeSpawner.profile_list(types.SimpleNamespace(user=types.SimpleNamespace(admin=admin)))
+    assert offered(admin=False) == []
+    (instructor,) = [p for p in offered(admin=True) if "Instructor" in p["display_name"]]
+    environment = instructor["kubespawner_override"]["environment"]
     read = set(re.findall(r'os\.environ\["(\w+)"\]', (REPO / "deploy/hub/jupyter/all/nbgrader_config.py").read_text()))
-    assert read - {"COURSEKIT_COURSE_ID", "COURSEKIT_EXCHANGE"} <= set(instructor), read
-    assert all(f'"{name}"' in values["hub"]["extraConfig"]["coursekit"] for name in
-               ("COURSEKIT_COURSE_ID", "COURSEKIT_EXCHANGE", "JUPYTER_CONFIG_PATH"))
+    assert read - {"COURSEKIT_COURSE_ID", "COURSEKIT_EXCHANGE"} <= set(environment), read
+    assert "secretKeyRef" in environment["COURSEKIT_GRADEBOOK"]["valueFrom"]
+    assert {"COURSEKIT_COURSE_ID", "JUPYTER_CONFIG_PATH"} <= set(config.KubeSpawner.environment)
+    assert "COURSEKIT_EXCHANGE" not in config.KubeSpawner.environment   # the exchange is ngshare's
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="needs root (it gives files to root and the graders' group)")
