@@ -105,6 +105,27 @@ def test_lesson_page(lesson, site, page, screenshots):
     assert problems == []
 
 
+def test_a_slider_between_precomputed_values_says_so(site, page):
+    """A slider whose values were thinned for the page (coursekit/explore/frames.py) shows the
+    nearest precomputed frame and says so; back on a precomputed value the note goes."""
+    lesson = next(p for p in LESSONS if p.stem.startswith("05_"))   # ReLU pieces: thinned slopes
+    problems = open_offline(page, site / f"{lesson.stem}.html")
+    page.locator(PLAYER).first.wait_for(state="visible", timeout=30_000)
+    notes = []
+    for player in page.locator(PLAYER).all():
+        note = player.locator(".ck-frames-note")
+        for slider in player.locator("input[type=range]").all():
+            start = slider.input_value()
+            for value in ("min", "+step"):   # one step above the minimum: off a grid thinned by 2 or more
+                slider.evaluate("(s, v) => { s.value = v === 'min' ? s.min : String(Number(s.min) + Number(s.step));"
+                                " s.dispatchEvent(new Event('input', {bubbles: true})); }", value)
+                notes.append((value, note.inner_text()))
+            slider.evaluate("(s, v) => { s.value = v; s.dispatchEvent(new Event('input', {bubbles: true})); }", start)
+    assert all(text == "" for value, text in notes if value == "min"), notes
+    assert any("is between precomputed values: showing" in text for value, text in notes if value == "+step"), notes
+    assert problems == []
+
+
 def frame_bytes(page: Path) -> list[int]:
     """Bytes of frames of every explorer stored in a built page's widget state."""
     sizes = []
