@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 from matplotlib.legend import Legend
+from matplotlib.ticker import MaxNLocator
 
 from .._checks import finite_float, positive_int
 from ..datasets import abs_x, sine, step
@@ -65,6 +66,8 @@ class ReLUPiecesExplorer(Explorer):
         (self.sum_line,) = ax_sum.plot(self.x, self.x * 0, color="k", label="y = φ_0 + Σ φ_d h_d")
         self.sum_joints = ax_sum.scatter(np.zeros(d), np.zeros(d), c=colors, zorder=3, label="joints")
         ax_sum.set(xlabel="x", ylim=(-2, 2), xlim=(self.x[0], self.x[-1]))
+        # five x ticks (-1, -0.5, ..., 1 by default): matplotlib's nine ran together on these panels
+        ax_sum.xaxis.set_major_locator(MaxNLocator(nbins=4))
         static_legend(ax_sum, "lower right", fontsize=7)
         self.info = ax_sum.set_title(" ", fontsize=9)
         self.animate(*self.piece_lines, *self.legends, self.piece_joints, self.target_line, self.sum_line,

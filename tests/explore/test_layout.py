@@ -1,6 +1,7 @@
 """Every explorer fits a laptop: at most 860 px wide at its defaults (a 1366-px screen with
-JupyterLab's file browser open), with its texts inside the figure and not running into the
-next panel's. And its control table is plain data whose grid holds the defaults."""
+JupyterLab's file browser open), with its texts inside the figure, not running into the next
+panel's, and tick labels that stand apart from their neighbours on the same axis. And its
+control table is plain data whose grid holds the defaults."""
 import itertools
 import json
 
@@ -38,6 +39,31 @@ def drawn_tick_labels(axis):
             if low - pad <= scale([tick.get_loc()])[0] <= high + pad]
 
 
+# Neighbouring tick labels of one axis closer than this (in pixels) read as one ("-1.00-0.75").
+MIN_TICK_GAP_PX = 2.0
+
+
+def tick_label_problems(ax, renderer) -> list:
+    """Neighbouring tick labels (major and minor, bottom/top or left/right) of one axis that
+    overlap or nearly touch: less than ``MIN_TICK_GAP_PX`` apart along the axis."""
+    problems = []
+    for name, axis, k in (("x", ax.xaxis, 0), ("y", ax.yaxis, 1)):
+        scale = axis.get_transform().transform
+        low, high = sorted(scale(axis.get_view_interval()))
+        pad = 1e-9 * (high - low)
+        for side in ("label1", "label2"):
+            labels = [getattr(tick, side) for tick in axis.get_major_ticks() + axis.get_minor_ticks()
+                      if low - pad <= scale([tick.get_loc()])[0] <= high + pad]
+            shown = sorted(((t, t.get_window_extent(renderer)) for t in labels
+                            if t.get_visible() and t.get_text().strip()), key=lambda tb: tb[1].get_points()[0][k])
+            for (ta, a), (tb, b) in zip(shown, shown[1:]):
+                gap = b.x0 - a.x1 if k == 0 else b.y0 - a.y1
+                if gap < MIN_TICK_GAP_PX:
+                    problems.append(f"tick labels {ta.get_text()!r} and {tb.get_text()!r} on one {name} axis "
+                                    f"{gap:.1f} px apart")
+    return problems
+
+
 def texts(ax):
     """The texts an axes shows: titles, axis labels, tick labels and its legend's entries."""
     out = [ax.title, ax._left_title, ax._right_title]
@@ -57,6 +83,8 @@ def layout_problems(fig) -> list:
     boxes = {}
     for i, ax in enumerate(a for a in fig.axes if a.get_visible()):
         boxes[i] = [(t, t.get_window_extent(renderer)) for t in texts(ax)]
+        if ax.axison:
+            problems += [f"{p} (panel {i})" for p in tick_label_problems(ax, renderer)]
         for t, box in boxes[i]:
             if not (page.x0 <= box.x0 and box.x1 <= page.x1 and page.y0 <= box.y0 and box.y1 <= page.y1):
                 problems.append(f"cut off: {t.get_text()!r}")
@@ -96,3 +124,20 @@ def test_the_check_sees_a_clipped_title_and_overlapping_panels():
     right.set_title("second")
     problems = layout_problems(fig)
     assert any(p.startswith("cut off") for p in problems) and any(p.startswith("overlap") for p in problems)
+
+
+def test_the_check_sees_tick_labels_running_together():
+    """Deliberately broken: lesson 05's old x ticks (-1.00, -0.75, ..., 1.00) on each panel of an
+    explorer's two-panel figure, where neighbours ran together; five ticks on it do not."""
+    import numpy as np
+
+    from coursekit.explore import figure
+
+    for n_ticks, crowded in ((9, True), (5, False)):
+        fig = figure(figsize=(8.6, 3.4))
+        for ax in fig.subplots(1, 2, sharex=True):
+            ax.plot([-1, 1], [-3, 3])
+            ax.set(xlabel="x", xlim=(-1, 1))
+        fig.axes[0].set_xticks(np.linspace(-1, 1, n_ticks))
+        problems = layout_problems(fig)
+        assert any(p.startswith("tick labels") for p in problems) == crowded, (n_ticks, problems)
