@@ -13,7 +13,11 @@ Every explorer in :mod:`coursekit.explore` follows one contract (issue 13, ARCHI
 * ``update(changed, **values)`` — ``compute`` then ``draw``, called by the controls;
 * ``result`` — what ``compute`` returned for the current values: lessons and tests read it,
   never the artists;
-* ``cached(key, make)`` — the explorer's one bounded cache (least recently used entries go).
+* ``cached(key, make)`` — the explorer's one bounded cache (least recently used entries go);
+* no state beyond the controls and the cache, with one named exception: where a few sliders
+  edit one of several items (lesson 05's three sliders over six ReLU units), the items not
+  shown are kept in an attribute the class docstring names, written only when the selector
+  changes; ``compute`` reads it and writes nothing.
 
 The subclass makes its figure with :func:`figure` and its artists, and calls
 ``super().__init__(fig)`` wherever it likes in its ``__init__``: the controls are connected

@@ -26,8 +26,19 @@ class ReLUPiecesExplorer(Explorer):
     Controls: ``D`` (units in use), ``unit`` (which unit the three sliders edit), ``theta0``,
     ``theta1``, ``phi`` (that unit's offset, slope and output weight), ``phi0`` and ``target``.
     Left: the pieces phi_d h_d; right: their sum against the target, joints marked, the
-    linear regions counted on the curve and from the joints. The six units' parameters are
-    the explorer's own state (``theta``, ``phi``); the sliders edit the selected unit's.
+    linear regions counted on the curve and from the joints.
+
+    Note
+    ----
+    State beyond the controls, and why: three sliders edit six units, so the units not selected
+    must be remembered as they were left. That memory is ``units``, one row (theta_d0, theta_d1,
+    phi_d) per unit, and it is written in one place only: when ``unit`` changes (``_switch_unit``,
+    an observer of that control), the sliders' values are kept as the old unit's row and the new
+    unit's row is put on the sliders. The selected unit's parameters are always the sliders'
+    (its row in ``units`` may be stale). ``compute`` reads ``units`` for the other units and its
+    arguments for the selected one, and writes nothing, so ``compute(**values)`` is the same for
+    the same values and memory. (Eighteen sliders, three per unit, would make the figure a
+    function of the controls alone, at the cost of a control table three times as long.)
     """
 
     D_MAX = 6
@@ -43,11 +54,13 @@ class ReLUPiecesExplorer(Explorer):
         Control("phi0", "float", PHI[0], min=-2.0, max=2.0, step=0.05, label="φ_0"),
         Control("target", "select", "sine", options=TARGET_OPTIONS),
     )
+    UNIT_CONTROLS = ("theta0", "theta1", "phi")  # the selected unit's sliders, in the order of a row of units
 
     def __init__(self, *, low: float = -1.0, high: float = 1.0, n: int = 801):
         super().__init__(figure(figsize=(8.6, 3.4)))
         self.x = np.linspace(finite_float(low, "low"), finite_float(high, "high"), positive_int(n, "n"))
-        self.theta, self.phi = self.THETA.copy(), self.PHI.copy()
+        self.units = np.column_stack([self.THETA, self.PHI[1:]])  # rows (theta_d0, theta_d1, phi_d)
+        self.controls["unit"].observe(self._switch_unit, names="value")  # before the base's refresh
         d = self.D_MAX
         ax_pieces, ax_sum = self.fig.subplots(1, 2, sharex=True)
         colors = [f"C{i}" for i in range(d)]
@@ -78,23 +91,25 @@ class ReLUPiecesExplorer(Explorer):
         """(linear regions counted on the curve, counted from the joints) of the current net."""
         return self.result.regions_counted, self.result.regions_from_joints
 
-    def update(self, changed, **values):
-        unit = values["unit"]
-        if changed == "unit":  # another unit selected: show its values, do not overwrite them
-            k = unit - 1
-            self._muted = True
-            try:
-                for name, value in (("theta0", self.theta[k, 0]), ("theta1", self.theta[k, 1]),
-                                    ("phi", self.phi[unit])):
-                    self.controls[name].value = values[name] = value
-            finally:
-                self._muted = False
-        self.theta[unit - 1] = values["theta0"], values["theta1"]
-        self.phi[unit], self.phi[0] = values["phi"], values["phi0"]
-        super().update(changed, **values)
+    def _switch_unit(self, change) -> None:
+        """Keep the sliders' values as unit ``change.old``'s and show unit ``change.new``'s on them.
+
+        Registered before the controls' own observers, so the refresh that follows a change of
+        ``unit`` already sees the new unit's values; the three slider writes are muted (that
+        refresh draws them, once).
+        """
+        self.units[change["old"] - 1] = [self.controls[name].value for name in self.UNIT_CONTROLS]
+        muted, self._muted = self._muted, True
+        try:
+            for name, value in zip(self.UNIT_CONTROLS, self.units[change["new"] - 1]):
+                self.controls[name].value = float(value)
+        finally:
+            self._muted = muted
 
     def compute(self, *, D, unit, theta0, theta1, phi, phi0, target):
-        return shallow_net(self.x, self.theta, self.phi, D)
+        units = self.units.copy()
+        units[unit - 1] = theta0, theta1, phi  # the selected unit is the sliders'
+        return shallow_net(self.x, units[:, :2], np.concatenate([[phi0], units[:, 2]]), D)
 
     def draw(self, r, changed):
         D, unit = r.D, self.controls["unit"].value

@@ -44,6 +44,30 @@ def test_relu_pieces_explorer_edits_one_unit_at_a_time():
     np.testing.assert_allclose(ex.piece_lines[1].get_ydata(), np.maximum(ex.x, 0))
 
 
+def test_relu_pieces_explorer_computes_from_its_arguments_and_changes_nothing():
+    """compute(**values) builds the selected unit from the values it is given, not from a copy
+    kept by update; calling it leaves the explorer as it was."""
+    ex = ReLUPiecesExplorer()
+    shown = ex.result.y.copy()
+    values = {**ex.values, "theta0": 0.5, "theta1": 1.0, "phi": 2.0, "phi0": 0.25}   # unit 1 = 2 ReLU(0.5 + x)
+    r = ex.compute(**values)
+    np.testing.assert_allclose(r.pieces[0], 2.0 * np.maximum(0.5 + ex.x, 0))
+    np.testing.assert_allclose(r.y, 0.25 + r.pieces.sum(axis=0))
+    np.testing.assert_array_equal(ex.compute(**values).y, r.y)
+    ex.refresh()
+    np.testing.assert_array_equal(ex.result.y, shown)   # the controls did not move: same figure
+
+
+def test_relu_pieces_explorer_shows_a_unit_selected_with_other_controls():
+    ex = ReLUPiecesExplorer()
+    ex.set(unit=2, D=4)   # two controls at once: the sliders still show unit 2's own values
+    assert (ex.controls["theta0"].value, ex.controls["theta1"].value, ex.controls["phi"].value) == \
+        (ex.THETA[1, 0], ex.THETA[1, 1], ex.PHI[2])
+    ex.set(unit=1)
+    assert (ex.controls["theta0"].value, ex.controls["theta1"].value, ex.controls["phi"].value) == \
+        (ex.THETA[0, 0], ex.THETA[0, 1], ex.PHI[1])
+
+
 def test_shallow_fit_explorer_sweep(sweep):
     ex = ShallowFitExplorer()
     seen = {}
