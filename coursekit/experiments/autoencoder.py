@@ -6,7 +6,8 @@ two strategies). The loss is coursekit's ``MSELoss`` between the output and the 
 output unit is a sigmoid because pixels lie in [0, 1]. Lesson 11.
 
 Functions: :func:`train_autoencoder`, :func:`reconstruction_error`, :func:`pca_errors` (the best
-a *linear* code of size k can do, from the SVD), :func:`mosaic` and :func:`shown_digits`.
+a *linear* code of size k can do, from the SVD), :func:`mosaic`, :func:`shown_digits`, and what
+the explorer shows: :func:`curve_ks` and :func:`bottleneck_view`.
 """
 from __future__ import annotations
 
@@ -26,6 +27,7 @@ from ..training import History, fit
 #: Dropdown options: a nonlinear autoencoder, and a linear one (comparable with PCA).
 VARIANTS = {"ReLU code, sigmoid output": (ReLU(), Sigmoid()), "linear (no activations)": (Identity(), None)}
 SHOWN = 8   # digits shown in the reconstruction grid
+CURVE_K = (2, 4, 8, 16, 32)   # bottleneck sizes of the explorer's error curve (and the current k)
 
 
 def reconstruction_error(model: Module, X) -> float:
@@ -121,3 +123,26 @@ def mosaic(rows, side: int = 8, gap: int = 1) -> np.ndarray:
 def shown_digits(X, y, n: int = SHOWN) -> np.ndarray:
     """The first example of each digit 0 ... n - 1 (the explorer's top row), shape (n, 64)."""
     return np.asarray(X)[[int(np.flatnonzero(np.asarray(y) == d)[0]) for d in range(n)]]
+
+
+# -- what lesson 11's explorer shows ---------------------------------------------------------
+def curve_ks(k: int) -> tuple:
+    """The bottleneck sizes whose held-out error the explorer's curve shows: ``CURVE_K`` and ``k``."""
+    return tuple(sorted(set(CURVE_K) | {positive_int(k, "k")}))
+
+
+@dataclass
+class BottleneckView:
+    """The autoencoder trained with bottleneck ``k`` (``run``), and the held-out error per pixel
+    of the same variant at each of ``ks`` (:func:`curve_ks`)."""
+
+    k: int
+    run: AutoencoderRun
+    ks: np.ndarray
+    test_errors: np.ndarray
+
+
+def bottleneck_view(k: int, trained: dict) -> BottleneckView:
+    """``trained[j]`` is a :func:`train_autoencoder` run of one variant for every j of ``curve_ks(k)``."""
+    ks = curve_ks(k)
+    return BottleneckView(k, trained[k], np.array(ks), np.array([trained[j].test_error for j in ks]))

@@ -7,7 +7,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..datasets import load
-from ..experiments.autoencoder import VARIANTS, mosaic, pca_errors, shown_digits, train_autoencoder
+from ..experiments.autoencoder import (VARIANTS, bottleneck_view, curve_ks, mosaic, pca_errors,
+                                       shown_digits, train_autoencoder)
 from ._base import Control, Explorer, figure
 
 
@@ -16,7 +17,8 @@ class AutoencoderExplorer(Explorer):
 
     Controls: ``k`` (2 ... 32, on release) and ``model`` (nonlinear or linear). Left: the top row
     shows test digits, the bottom row what the autoencoder makes of them; right: per-pixel test
-    error of every k trained so far, with PCA's error at each k for reference.
+    error at k = 2, 4, 8, 16, 32 and the current k (``CURVE_K``; each trained once, then kept in
+    the cache), with PCA's error at each k for reference.
     """
 
     K_MAX = 32
@@ -35,24 +37,20 @@ class AutoencoderExplorer(Explorer):
         ks = np.arange(self.K_MAX + 1)
         self.pca = pca_errors(X, self.X_test, self.K_MAX)
         self.ax_err.semilogy(ks[1:], self.pca[1:], color="0.6", label="PCA (best linear code)")
-        (self.trained_line,) = self.ax_err.semilogy([], [], "o-", color="C0", label="autoencoder, k trained so far")
+        (self.trained_line,) = self.ax_err.semilogy([], [], "o-", color="C0", label="autoencoder")
         (self.current,) = self.ax_err.semilogy([], [], "o", color="C3", ms=9, label="current k")
         self.ax_err.set(xlabel="bottleneck size k", ylabel="test error per pixel")
         self.ax_err.legend(fontsize=7)
         self.title = self.ax_img.set_title(" \n ", fontsize=9)
 
-    def train(self, *, k, model):
-        """The autoencoder for these settings (trained on first use, then kept in the cache)."""
-        return self.cached((model, k), lambda: train_autoencoder(k, model))
-
     def compute(self, *, k, model):
-        return self.train(k=k, model=model)
+        trained = {j: self.cached((model, j), lambda j=j: train_autoencoder(j, model)) for j in curve_ks(k)}
+        return bottleneck_view(k, trained)
 
-    def draw(self, run, changed):
-        model, k = self.values["model"], run.k
+    def draw(self, r, changed):
+        run = r.run
         self.image.set_data(mosaic([self.shown, run.model(self.shown)]))
-        done = sorted((kk, r.test_error) for (m, kk), r in self.cache.items() if m == model)
-        self.trained_line.set_data(*zip(*done))
-        self.current.set_data([k], [run.test_error])
-        self.title.set_text(f"k = {k} numbers per digit instead of 64\n"
-                            f"test error {run.test_error:.4f} per pixel (PCA {self.pca[k]:.4f})")
+        self.trained_line.set_data(r.ks, r.test_errors)
+        self.current.set_data([r.k], [run.test_error])
+        self.title.set_text(f"k = {r.k} numbers per digit instead of 64\n"
+                            f"test error {run.test_error:.4f} per pixel (PCA {self.pca[r.k]:.4f})")

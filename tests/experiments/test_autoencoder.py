@@ -1,9 +1,12 @@
 """Lesson 11's explorer states deck 002's autoencoder facts: a wider bottleneck reconstructs better, and a
 linear autoencoder can at best match PCA (computed here independently with NumPy's SVD)."""
+from types import SimpleNamespace
+
 import numpy as np
 import pytest
 
-from coursekit.experiments.autoencoder import mosaic, pca_errors, reconstruction_error, train_autoencoder
+from coursekit.experiments.autoencoder import (bottleneck_view, curve_ks, mosaic, pca_errors, reconstruction_error,
+                                              train_autoencoder)
 
 from references import lesson_digits_split, pca_error_by_svd
 
@@ -39,3 +42,12 @@ def test_bad_arguments_name_themselves():
         train_autoencoder(4, "convolutional")
     with pytest.raises(ValueError, match="k must be a positive int, got 0"):
         train_autoencoder(0)
+
+
+def test_the_explorer_curve_shows_fixed_bottlenecks_and_the_current_one():
+    assert curve_ks(8) == (2, 4, 8, 16, 32)
+    assert curve_ks(5) == (2, 4, 5, 8, 16, 32)
+    runs = {k: SimpleNamespace(k=k, test_error=1.0 / k) for k in curve_ks(5)}   # stand-ins: only test_error is read
+    view = bottleneck_view(5, runs)
+    assert view.run is runs[5] and list(view.ks) == [2, 4, 5, 8, 16, 32]
+    np.testing.assert_array_equal(view.test_errors, [1 / 2, 1 / 4, 1 / 5, 1 / 8, 1 / 16, 1 / 32])
