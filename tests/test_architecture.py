@@ -6,6 +6,9 @@
   ``coursekit.explore``, and only explorer classes (the explorer tests and the explorers'
   latency benchmark may also use the contract's own names, such as ``Control`` and the
   ``EXPLORERS`` registry): every computation comes from the floors below;
+* a lesson calls no explorer method but the display and set API (``set``, ``refresh``,
+  ``close``): it reads what an explorer computed from ``.result`` and computes with
+  ``coursekit.experiments`` (issue 13, points 1 and 2);
 * no two modules give one name to two things (issue 13, item 5): no public function or class of
   coursekit shares its name with another module's.
 """
@@ -132,6 +135,49 @@ def test_the_import_check_catches_a_computation_taken_from_explore():
     assert wrong_imports(ROOT / "bench" / "x.py", "from coursekit.explore.vanishing import GradientFlowExplorer") \
         == ["coursekit.explore.vanishing.GradientFlowExplorer"]
 
+
+
+# Methods a lesson may call on an explorer: what sets its controls and shows it. What it computed
+# is read from .result; a lesson that needs a computation calls coursekit.experiments.
+EXPLORER_CALLS = {"set", "refresh", "close"}
+
+
+def explorer_method_calls(source: str) -> list:
+    """``owner.method(`` calls in ``source`` on an explorer (a name bound to ``SomeExplorer(...)``,
+    or such a call itself) other than ``EXPLORER_CALLS``."""
+    tree = ast.parse(source)
+    classes = {alias.asname or alias.name for node in ast.walk(tree)
+               if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("coursekit.explore")
+               for alias in node.names if is_explorer_class(node.module, alias.name)}
+
+    def makes_explorer(node) -> bool:
+        return isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in classes
+
+    explorers = {target.id for node in ast.walk(tree) if isinstance(node, ast.Assign) and makes_explorer(node.value)
+                 for target in node.targets if isinstance(target, ast.Name)}
+    return [f"{ast.unparse(node.func.value)}.{node.func.attr}(" for node in ast.walk(tree)
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+            and node.func.attr not in EXPLORER_CALLS
+            and ((isinstance(node.func.value, ast.Name) and node.func.value.id in explorers)
+                 or makes_explorer(node.func.value))]
+
+
+def test_lessons_call_no_explorer_method_but_set_refresh_and_close():
+    found = {str(path.relative_to(ROOT)): bad for path, source in sources()
+             if path.suffix == ".ipynb" and (bad := explorer_method_calls(source))}
+    assert found == {}, f"lessons read an explorer's .result and compute with coursekit.experiments: {found}"
+
+
+def test_the_call_check_catches_a_lesson_training_through_its_explorer():
+    """Deliberately broken: the check-yourself cells of lessons 10 and 11 before issue 13's fix."""
+    lesson_10 = ("from coursekit.explore.regularization import DropoutExplorer\n"
+                 "dropout = DropoutExplorer(data)\ndropout.set(p=0.5)\n"
+                 "no_dropout, half = dropout.train(0.0)[1], dropout.train(0.5)[1]\n")
+    assert explorer_method_calls(lesson_10) == ["dropout.train(", "dropout.train("]
+    lesson_11 = ("from coursekit.explore.autoencoder import AutoencoderExplorer as AE\n"
+                 "explorer = AE()\nerrors = [explorer.train(k=k, model='x').test_error for k in (2, 8)]\n"
+                 "AE().compute(k=2, model='x')\nexplorer.result.run.model(X)\n")
+    assert sorted(explorer_method_calls(lesson_11)) == ["AE().compute(", "explorer.train("]
 
 # -- one name, one meaning -------------------------------------------------------------------
 def public_modules() -> list:

@@ -68,12 +68,9 @@ class DropoutExplorer(Explorer):
         ax_mask.set(xlabel="hidden unit of layer 1", ylabel="example")
         self.mask_title = ax_mask.set_title(" ", fontsize=8)
 
-    def train(self, p):
-        """``train_dropout(p, data)``, trained once per p."""
-        return self.cached(("dropout", p), lambda: train_dropout(p, self.data))
-
     def compute(self, *, p):
-        return dropout_view(p, self.data, {q: self.train(q) for q in {0.0, p}}, n_mask=self.N_MASK)
+        trained = {q: self.cached(("dropout", q), lambda q=q: train_dropout(q, self.data)) for q in {0.0, p}}
+        return dropout_view(p, self.data, trained, n_mask=self.N_MASK)
 
     def draw(self, r, changed):
         epochs = np.arange(1, r.reference.epochs_run + 1)
