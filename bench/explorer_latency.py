@@ -31,10 +31,12 @@ import os
 os.environ["OPENBLAS_NUM_THREADS"] = "1"
 os.environ["MPLBACKEND"] = "Agg"
 
+import json  # noqa: E402
 import statistics  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402
 import warnings  # noqa: E402
+from pathlib import Path  # noqa: E402
 
 import matplotlib  # noqa: E402
 
@@ -147,8 +149,12 @@ def verdict(total, full, sent, moved, layer):
     return f"OVER by {total - BUDGET_MS:.0f} ms: {why}"
 
 
+OUT = Path(__file__).resolve().parents[1] / "build" / "bench" / "explorer_latency.json"
+
+
 def main(names=()):
     load = os.getloadavg()
+    loads = [load]
     print(f"load average before: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f} on {os.cpu_count()} cores")
     header = ("explorer", "control", "at", "callback ms", "frame ms", "redraw ms", "total ms", "cpu ms", "frames",
               "full ms", f"total <= {BUDGET_MS:g} ms")
@@ -183,6 +189,10 @@ def main(names=()):
           f"full redraw {statistics.median(float(r[6]) / float(r[9]) for r in timed):.2f}")
     load = os.getloadavg()
     print(f"load average after: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
+    OUT.parent.mkdir(parents=True, exist_ok=True)
+    OUT.write_text(json.dumps({"cores": os.cpu_count(), "load_before": loads[0], "load_after": load,
+                               "rows": [dict(zip(header, row)) for row in rows]}, indent=1))
+    print(f"wrote {OUT}")
 
 
 if __name__ == "__main__":
