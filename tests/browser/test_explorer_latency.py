@@ -84,11 +84,12 @@ def drag(page, slider, direction: int):
     page.mouse.up()
 
 
-@pytest.mark.parametrize("pattern, trains", LESSONS.items(), ids=[p[:2] for p in LESSONS])
-def test_drag_release_to_settled_figure(pattern, trains, page, lab_server, screenshots, wait_for_ink):
-    notebook = lesson(pattern)
-    if notebook is None:
-        pytest.skip(f"no lesson {pattern} in notebooks/")
+class NotRepainted(AssertionError):
+    """No frame was painted after a drag (the explorer's figure is stuck)."""
+
+
+def measure_drags(page, lab_server, notebook, screenshots, wait_for_ink, trains) -> list[float]:
+    """Open and run ``notebook``; the latency of each of ``DRAGS`` drags of its first slider (ms)."""
     open_and_run(page, lab_server, notebook, screenshots)
     explorer = first_explorer(page, wait_for_ink)
     slider = explorer.locator(".widget-slider").first
@@ -107,13 +108,33 @@ def test_drag_release_to_settled_figure(pattern, trains, page, lab_server, scree
         try:
             page.wait_for_function(QUIET, arg=[trains, start], timeout=SETTLE_TIMEOUT)
         except PlaywrightTimeout:
-            raise AssertionError(f"drag {i + 1}: the figure was not repainted within {SETTLE_TIMEOUT} ms") from None
-        latency = page.evaluate(MEASURE)
-        latencies.append(latency)
+            explorer.screenshot(path=screenshots / f"latency_{notebook.stem[:2]}_stuck.png")
+            raise NotRepainted(f"drag {i + 1}: the figure was not repainted within {SETTLE_TIMEOUT} ms") from None
+        latencies.append(page.evaluate(MEASURE))
     explorer.screenshot(path=screenshots / f"latency_{notebook.stem[:2]}_after.png")
+    return latencies
+
+
+@pytest.mark.parametrize("pattern, trains", LESSONS.items(), ids=[p[:2] for p in LESSONS])
+def test_drag_release_to_settled_figure(pattern, trains, page, lab_server, screenshots, wait_for_ink):
+    notebook = lesson(pattern)
+    if notebook is None:
+        pytest.skip(f"no lesson {pattern} in notebooks/")
+    try:
+        latencies = measure_drags(page, lab_server, notebook, screenshots, wait_for_ink, trains)
+        retried = ""
+    except NotRepainted as stuck:
+        # Seen once in about ten CI runs (lesson 08, 2026-12-03): after Run All the figure showed
+        # only a diff frame's pixels (as if the canvas had been cleared after the last full
+        # frame) and a later drag painted nothing; not reproduced in isolation. Its screenshot is
+        # kept (latency_<nn>_stuck.png) and a fresh kernel and page decide: an explorer that
+        # never repaints fails both runs.
+        retried = str(stuck)
+        print(f"{notebook.stem}: {stuck}; run again in a fresh kernel")
+        latencies = measure_drags(page, lab_server, notebook, screenshots, wait_for_ink, trains)
     median = statistics.median(latencies)
     RESULTS[notebook.stem] = {"latencies_ms": [round(v, 1) for v in latencies], "median_ms": round(median, 1),
-                              "trains_on_release": trains, "load": os.getloadavg()}
+                              "trains_on_release": trains, "load": os.getloadavg(), "retried_after": retried}
     (screenshots / "latency.json").write_text(json.dumps(RESULTS, indent=1))
     print(f"{notebook.stem}: drag release -> settled {[round(v) for v in latencies]} ms, median {median:.0f} ms"
           f" (load {os.getloadavg()[0]:.1f})")
