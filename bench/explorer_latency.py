@@ -153,8 +153,7 @@ OUT = Path(__file__).resolve().parents[1] / "build" / "bench" / "explorer_latenc
 
 
 def main(names=()):
-    load = os.getloadavg()
-    loads = [load]
+    load_before = load = os.getloadavg()
     print(f"load average before: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f} on {os.cpu_count()} cores")
     header = ("explorer", "control", "at", "callback ms", "frame ms", "redraw ms", "total ms", "cpu ms", "frames",
               "full ms", f"total <= {BUDGET_MS:g} ms")
@@ -190,7 +189,7 @@ def main(names=()):
     load = os.getloadavg()
     print(f"load average after: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
     OUT.parent.mkdir(parents=True, exist_ok=True)
-    OUT.write_text(json.dumps({"cores": os.cpu_count(), "load_before": loads[0], "load_after": load,
+    OUT.write_text(json.dumps({"cores": os.cpu_count(), "load_before": load_before, "load_after": load,
                                "rows": [dict(zip(header, row)) for row in rows]}, indent=1))
     print(f"wrote {OUT}")
 

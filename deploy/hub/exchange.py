@@ -6,9 +6,10 @@ own ``collect`` only warns when the folder's OS owner is somebody else (and then
 NAME's work); here such a submission is *refused* and reported, and the student's newest
 genuine submission is taken instead. So is one that holds a symbolic link: ``nbgrader submit``
 copies files, so a link was made by hand, and copied as the instructor it would bring the
-target (the instructor's settings, another student's work) into the submission. Feedback goes back the way nbgrader's
-``release_feedback`` puts it: ``<exchange>/<course>/feedback/<hash>.html``, where the hash is
-made from the submission's secret, which only the student's own copy of the submission holds.
+target (the instructor's settings, another student's work) into the submission. Feedback goes
+back the way nbgrader's ``release_feedback`` puts it: ``<exchange>/<course>/feedback/<hash>.html``,
+where the hash is made from the submission's secret, which only the student's own copy of the
+submission holds.
 """
 from __future__ import annotations
 
@@ -40,8 +41,8 @@ class Submission:
         return self.owner != self.student or bool(self.link)
 
     def refusal(self) -> str:
-        why = (f"that holds a symbolic link ({self.link}), which is not followed" if self.owner == self.student
-               else f"made by OS user {self.owner!r} in the name of {self.student!r}")
+        why = (f"made by OS user {self.owner!r} in the name of {self.student!r}" if self.owner != self.student
+               else f"that holds a symbolic link ({self.link}), which is not followed")
         return f"refused a submission of {self.assignment} {why} ({self.path.name})"
 
 
@@ -73,11 +74,14 @@ def submissions(settings: HubSettings, assignment: str) -> list[Submission]:
     return submissions_in(inbound(settings), assignment)
 
 
+def submission_at(path: Path) -> Submission:
+    """The submission in inbound folder ``path``, named ``<student>+<assignment>+<timestamp>+...``."""
+    student, name, timestamp = path.name.split("+")[:3]
+    return Submission(path, student, name, timestamp, owner(path), first_link(path))
+
+
 def submissions_in(folder: Path, assignment: str) -> list[Submission]:
-    found = []
-    for path in folder.glob(f"*+{assignment}+*") if folder.is_dir() else []:
-        student, name, timestamp = path.name.split("+")[:3]
-        found.append(Submission(path, student, name, timestamp, owner(path), first_link(path)))
+    found = [submission_at(path) for path in folder.glob(f"*+{assignment}+*")] if folder.is_dir() else []
     return sorted(found, key=lambda s: parse_utc(s.timestamp))
 
 
@@ -129,8 +133,7 @@ class HonestCollect(ExchangeCollect):
     others are refused with an error in the log. The instructor's servers use it (jupyter/all)."""
 
     def _genuine(self, record: dict) -> bool:
-        path = Path(self.inbound_path) / record["filename"]
-        return owner(path) == record["username"] and not first_link(path)
+        return not submission_at(Path(self.inbound_path) / record["filename"]).refused
 
     def _sort_by_timestamp(self, records):
         # genuine ones first, each group newest first: nbgrader takes the first of each student

@@ -49,7 +49,8 @@ def set_modes(source: Path) -> None:
     """Everything in ``source`` readable by all (a+rX), but ``PRIVATE``: root and the graders only."""
     gid = graders_gid()
     for folder, dirs, files in os.walk(source):
-        private = Path(folder).relative_to(source).parts[:1] in [(name,) for name in PRIVATE]
+        top = Path(folder).relative_to(source).parts[:1]
+        private = bool(top) and top[0] in PRIVATE
         os.chown(folder, 0, gid if private else 0)
         os.chmod(folder, 0o750 if private else 0o755)
         for name in files:
@@ -116,7 +117,8 @@ def record_expectations(settings: HubSettings) -> None:
 
     Grading records them on first use and caches them beside the code, where the instructor's
     grading and the grade-on-submit service (not root) cannot write; recorded here, they only
-    read them (as graders: students cannot, the values are the answers). A cached record is reused while the solution and coursekit are unchanged.
+    read them (as graders: students cannot, the values are the answers). A cached record is
+    reused while the solution and coursekit are unchanged.
     """
     code = ("from tools.grading.config import assignment_names\n"
             "from tools.grading.expectations import expectations\n"
