@@ -20,7 +20,9 @@ export MPLBACKEND ?= Agg
 # (jupyterlab-contrib/rise#119); linked into the environment like `jupyter labextension develop`.
 RISE_CONSOLE := $(VENV)/share/jupyter/labextensions/coursekit-rise-console
 # JupyterLab's default settings for this environment (tools/lab/overrides.json): no "official
-# Jupyter news?" question and no update check on a student's first start.
+# Jupyter news?" question and no update check on a student's first start; widget messages
+# handled by the kernel's main thread, not a subshell's thread, where ipympl's and the
+# explorers' matplotlib drawing overlapped the running cells' and crashed the kernel (README).
 LAB_OVERRIDES := $(VENV)/share/jupyter/lab/settings/overrides.json
 
 install: $(STAMP) $(LAB_OVERRIDES)

@@ -111,6 +111,14 @@ def build_environment(settings: HubSettings, log=print) -> None:
     stamp.touch()
 
 
+def install_lab_settings(settings: HubSettings) -> None:
+    """JupyterLab's defaults for the course (``tools/lab/overrides.json``, as ``make install``
+    installs them): no news question, widget messages in the kernel's main thread (README)."""
+    target = settings.environment / "share" / "jupyter" / "lab" / "settings"
+    target.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(settings.source / "tools" / "lab" / "overrides.json", target / "overrides.json")
+
+
 def record_expectations(settings: HubSettings) -> None:
     """Every assignment's expected check values, recorded by ``tools.grading.expectations`` from
     the solutions (trusted code) as root into the copy's ``build/grading/expectations``.
@@ -128,12 +136,14 @@ def record_expectations(settings: HubSettings) -> None:
 
 
 def install(settings: HubSettings, log=print) -> None:
-    """Copy the code, build the environment, record the expectations; one install at a time."""
+    """Copy the code, build the environment and its JupyterLab settings, record the expectations;
+    one install at a time."""
     settings.prefix.mkdir(parents=True, exist_ok=True)
     with open(settings.prefix / ".install.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         copy_source(settings)
         build_environment(settings, log)
+        install_lab_settings(settings)
         record_expectations(settings)
 
 

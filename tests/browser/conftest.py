@@ -88,7 +88,14 @@ def _write_settings(settings_dir: Path) -> None:
 
 
 @pytest.fixture(scope="session")
-def lab_server(tmp_path_factory):
+def lab_base(tmp_path_factory) -> Path:
+    """The JupyterLab test server's folder: its lessons, settings, log and (``runtime/``) the
+    kernels' connection files."""
+    return tmp_path_factory.mktemp("lab")
+
+
+@pytest.fixture(scope="session")
+def lab_server(lab_base):
     """JupyterLab (with jupyterlab-rise) on a free port, serving a throw-away copy of the lessons.
 
     Yields ``(base_url, token)``. The copy keeps the repository's notebooks clean when the
@@ -96,22 +103,21 @@ def lab_server(tmp_path_factory):
     """
     if not LESSONS:
         pytest.skip("no lessons in notebooks/")
-    base = tmp_path_factory.mktemp("lab")
-    root = base / "notebooks"
+    root = lab_base / "notebooks"
     root.mkdir()
     for lesson in LESSONS:
         shutil.copy(lesson, root / lesson.name)
-    _write_settings(base / "settings")
+    _write_settings(lab_base / "settings")
     port, token = free_port(), secrets.token_hex(16)
-    env = dict(os.environ, JUPYTER_CONFIG_DIR=str(base / "config"), JUPYTER_RUNTIME_DIR=str(base / "runtime"),
-               JUPYTERLAB_SETTINGS_DIR=str(base / "settings"), JUPYTERLAB_WORKSPACES_DIR=str(base / "workspaces"),
+    env = dict(os.environ, JUPYTER_CONFIG_DIR=str(lab_base / "config"), JUPYTER_RUNTIME_DIR=str(lab_base / "runtime"),
+               JUPYTERLAB_SETTINGS_DIR=str(lab_base / "settings"), JUPYTERLAB_WORKSPACES_DIR=str(lab_base / "workspaces"),
                PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}")
     command = [sys.executable, "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
                f"--ServerApp.token={token}", f"--ServerApp.root_dir={root}",
                "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
     if os.geteuid() == 0:
         command.append("--allow-root")
-    with serving(command, env, base / "server.log", port, token):
+    with serving(command, env, lab_base / "server.log", port, token):
         yield f"http://127.0.0.1:{port}", token
 
 

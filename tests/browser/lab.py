@@ -4,11 +4,13 @@ Shared by the JupyterLab browser tests (sliders, latency).
 """
 from __future__ import annotations
 
+import ast
 import json
 import urllib.request
 from pathlib import Path
 
 import nbformat
+from jupyter_client import BlockingKernelClient
 
 NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
 RUN_ALL_TIMEOUT = 180_000  # ms
@@ -58,6 +60,28 @@ def run_all_cells(page) -> None:
             page.keyboard.press("Escape")   # close an open menu before the next try
             continue
     raise AssertionError(f"Run All Cells started no cell (dialogs seen: {seen})")
+
+
+def kernel_id(lab_server, notebook: Path) -> str | None:
+    """The id of the kernel the server runs for ``notebook`` (None if none)."""
+    url, token = lab_server
+    with urllib.request.urlopen(f"{url}/api/sessions?token={token}") as response:
+        sessions = json.load(response)
+    return next((s["kernel"]["id"] for s in sessions if s["path"] == notebook.name), None)
+
+
+def kernel_threads(lab_server, runtime: Path, notebook: Path) -> list[str]:
+    """The names of the threads alive in ``notebook``'s kernel, asked over a connection of our
+    own (its connection file in the server's ``runtime`` folder), as a silent user expression."""
+    client = BlockingKernelClient(connection_file=str(runtime / f"kernel-{kernel_id(lab_server, notebook)}.json"))
+    client.load_connection_file()
+    client.start_channels()
+    try:
+        reply = client.execute("", silent=True, reply=True, timeout=60,
+                               user_expressions={"threads": "[t.name for t in __import__('threading').enumerate()]"})
+    finally:
+        client.stop_channels()
+    return ast.literal_eval(reply["content"]["user_expressions"]["threads"]["data"]["text/plain"])
 
 
 def shut_down_kernel(lab_server, notebook: Path) -> None:

@@ -37,6 +37,7 @@ from throwaway_postgres import Cluster, binaries
 
 ASSIGNMENT = "07_regularization"
 COURSE = "coursekit"
+KERNELS_SETTINGS = "@jupyterlab/apputils-extension:kernels-settings"
 SCRATCH = Path("/srv")  # outside pytest's private temporary folders: every test user must reach it
 KEPT_LOG = Path(__file__).resolve().parents[2] / "build" / "test-hub" / "hub.log"
 
@@ -217,6 +218,9 @@ def test_a_class_on_the_hub(course):
     assert hub.api("GET", f"/users/{prof}")["admin"] and not hub.api("GET", f"/users/{ann}")["admin"]
     assert servers[prof].http.get(f"{servers[prof].url}/formgrader", timeout=60).status_code == 200
     assert servers[ann].http.get(f"{servers[ann].url}/formgrader", timeout=60).status_code == 404
+    # the course's JupyterLab settings: widget messages in the kernel's main thread (README)
+    kernels = servers[ann].http.get(f"{servers[ann].url}/lab/api/settings/{KERNELS_SETTINGS}", timeout=60).json()
+    assert kernels["schema"]["properties"]["commsOverSubshells"]["default"] == "disabled"
 
     # the exchange's permissions: what nbgrader needs and nothing more
     course_dir = settings.exchange / COURSE
