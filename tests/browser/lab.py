@@ -62,18 +62,18 @@ def run_all_cells(page) -> None:
     raise AssertionError(f"Run All Cells started no cell (dialogs seen: {seen})")
 
 
-def kernel_id(lab_server, notebook: Path) -> str | None:
-    """The id of the kernel the server runs for ``notebook`` (None if none)."""
+def sessions(lab_server, notebook: Path) -> list[dict]:
+    """The server's sessions (notebook and kernel) for ``notebook``."""
     url, token = lab_server
     with urllib.request.urlopen(f"{url}/api/sessions?token={token}") as response:
-        sessions = json.load(response)
-    return next((s["kernel"]["id"] for s in sessions if s["path"] == notebook.name), None)
+        return [s for s in json.load(response) if s["path"] == notebook.name]
 
 
 def kernel_threads(lab_server, runtime: Path, notebook: Path) -> list[str]:
     """The names of the threads alive in ``notebook``'s kernel, asked over a connection of our
     own (its connection file in the server's ``runtime`` folder), as a silent user expression."""
-    client = BlockingKernelClient(connection_file=str(runtime / f"kernel-{kernel_id(lab_server, notebook)}.json"))
+    (session,) = sessions(lab_server, notebook)
+    client = BlockingKernelClient(connection_file=str(runtime / f"kernel-{session['kernel']['id']}.json"))
     client.load_connection_file()
     client.start_channels()
     try:
@@ -93,12 +93,9 @@ def shut_down_kernel(lab_server, notebook: Path) -> None:
     (``'NoneType' object has no attribute 'handle_json'``) and the error ended the running cell.
     """
     url, token = lab_server
-    with urllib.request.urlopen(f"{url}/api/sessions?token={token}") as response:
-        sessions = json.load(response)
-    for session in sessions:
-        if session["path"] == notebook.name:
-            request = urllib.request.Request(f"{url}/api/sessions/{session['id']}?token={token}", method="DELETE")
-            urllib.request.urlopen(request).close()
+    for session in sessions(lab_server, notebook):
+        request = urllib.request.Request(f"{url}/api/sessions/{session['id']}?token={token}", method="DELETE")
+        urllib.request.urlopen(request).close()
 
 
 def open_and_run(page, lab_server, notebook: Path, screenshots: Path) -> None:
